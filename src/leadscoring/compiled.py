@@ -1,0 +1,158 @@
+"""A model compiled for scoring: rules indexed by event type, conditions as closures.
+
+Built once per model (``model.compiled``) and shared by :func:`~leadscoring.score`,
+:class:`~leadscoring.Scorer` and the columnar path, so they agree by construction.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ._time import Duration
+from .conditions import MISSING, compile_condition, condition_types
+from .decay import Decay
+from .event import Event
+from .lead import Lead
+from .rules import AttributeRule, EventRule, ReactivationRule, RepeatRule
+
+if TYPE_CHECKING:
+    from .model import ScoringModel
+
+__all__ = ["CompiledModel", "CompiledRule", "RuleKind", "event_getter", "lead_getter"]
+
+
+class RuleKind(enum.Enum):
+    """How a compiled rule is evaluated."""
+
+    EVENT = "event"
+    REPEAT = "repeat"
+    ATTRIBUTE = "attribute"
+    REACTIVATION = "reactivation"
+
+
+def event_getter(name: str) -> Callable[[Event], object]:
+    """Read the field an event condition calls ``name``: ``type``, ``id`` or a property."""
+    if name == "type":
+        return lambda e: e.type
+    if name == "id":
+        return lambda e: MISSING if e.id is None else e.id
+    return lambda e: e.properties.get(name, MISSING)
+
+
+def lead_getter(name: str) -> Callable[[Lead], object]:
+    """Read the field an attribute condition calls ``name``: ``status`` or an attribute."""
+    if name == "status":
+        return lambda lead: lead.status.value
+    return lambda lead: lead.attributes.get(name, MISSING)
+
+
+def _always(_: object) -> bool:
+    return True
+
+
+@attrs.frozen(kw_only=True)
+class CompiledRule:
+    """One rule, ready to evaluate: its index in the model, closures and resolved decay."""
+
+    index: int
+    name: str
+    group: str
+    kind: RuleKind
+    points: float
+    decay: Decay
+    match_event: Callable[[Event], bool] = _always
+    match_lead: Callable[[Lead], bool] = _always
+    cap: float | None = None
+    limit_count: int | None = None
+    limit_per: Duration | None = None
+    times: int = 1
+    within: timedelta | None = None
+    kinds: frozenset[str] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CompiledModel:
+    """The compiled form of a :class:`~leadscoring.ScoringModel`."""
+
+    model: ScoringModel
+    rules: tuple[CompiledRule, ...]
+    by_type: dict[str, tuple[CompiledRule, ...]]
+    any_type: tuple[CompiledRule, ...]
+    attribute_rules: tuple[CompiledRule, ...]
+    reactivation_rules: tuple[CompiledRule, ...]
+    group_caps: dict[str, float]
+    fit_groups: frozenset[str]
+    groups: tuple[str, ...]
+
+    @classmethod
+    def build(cls, model: ScoringModel) -> CompiledModel:
+        """Compile ``model``."""
+        compiled: list[CompiledRule] = []
+        typed: dict[str, list[CompiledRule]] = {}
+        any_type: list[CompiledRule] = []
+        for i, rule in enumerate(model.rules):
+            if isinstance(rule, AttributeRule):
+                compiled.append(
+                    CompiledRule(
+                        index=i, name=rule.name, group=rule.group, kind=RuleKind.ATTRIBUTE,
+                        points=float(rule.points), decay=model.default_decay,
+                        match_lead=compile_condition(rule.when, lead_getter),
+                    )
+                )
+                continue
+            decay = rule.decay if rule.decay is not None else model.default_decay
+            if isinstance(rule, ReactivationRule):
+                compiled.append(
+                    CompiledRule(
+                        index=i, name=rule.name, group=rule.group, kind=RuleKind.REACTIVATION,
+                        points=float(rule.points), decay=decay, kinds=rule.kinds,
+                    )
+                )
+                continue
+            match = compile_condition(rule.when, event_getter)
+            if isinstance(rule, EventRule):
+                cr = CompiledRule(
+                    index=i, name=rule.name, group=rule.group, kind=RuleKind.EVENT,
+                    points=float(rule.points), decay=decay, match_event=match,
+                    cap=None if rule.cap is None else float(rule.cap),
+                    limit_count=rule.limit.count if rule.limit else None,
+                    limit_per=rule.limit.per if rule.limit else None,
+                )
+            else:
+                assert_repeat: RepeatRule = rule
+                cr = CompiledRule(
+                    index=i, name=rule.name, group=rule.group, kind=RuleKind.REPEAT,
+                    points=float(rule.points), decay=decay, match_event=match,
+                    times=assert_repeat.times, within=assert_repeat.within,
+                )
+            compiled.append(cr)
+            types = condition_types(rule.when)
+            if types is None:
+                any_type.append(cr)
+            else:
+                for t in types:
+                    typed.setdefault(t, []).append(cr)
+        by_type = {
+            t: tuple(sorted([*rules, *any_type], key=lambda r: r.index))
+            for t, rules in typed.items()
+        }
+        return cls(
+            model=model,
+            rules=tuple(compiled),
+            by_type=by_type,
+            any_type=tuple(any_type),
+            attribute_rules=tuple(r for r in compiled if r.kind is RuleKind.ATTRIBUTE),
+            reactivation_rules=tuple(r for r in compiled if r.kind is RuleKind.REACTIVATION),
+            group_caps={g: float(c) for g, c in model.group_caps.items()},
+            fit_groups=model.fit_groups,
+            groups=model.groups,
+        )
+
+    def rules_for(self, event_type: str) -> tuple[CompiledRule, ...]:
+        """The event and repeat rules that may match an event of ``event_type``, in model order."""
+        return self.by_type.get(event_type, self.any_type)

@@ -1,0 +1,249 @@
+"""Decay: how the points of an event fade with its age.
+
+Every decay gives a weight in ``[0, 1]`` that never increases with age and is ``1`` at age
+zero. Weights are evaluated lazily at the ``as_of`` of each score: nothing stored drifts.
+
+>>> HalfLife(days=30).weight(timedelta(days=60))
+0.25
+>>> Linear(over="90d").weight(timedelta(days=45))
+0.5
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TypeAlias
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from ._time import Duration, format_duration, parse_duration
+from .exceptions import InvalidModelError, InvalidValueError
+
+__all__ = ["Decay", "HalfLife", "Linear", "NoDecay", "Steps", "Window"]
+
+_DAY = 86_400.0
+
+
+def _duration(field: str, *, calendar: bool = False) -> object:
+    def convert(value: object) -> Duration:
+        try:
+            return parse_duration(value, field, calendar=calendar)
+        except InvalidValueError as exc:
+            raise InvalidModelError(exc.message, path=field) from None
+
+    return convert
+
+
+@attrs.frozen(repr=False)
+class NoDecay:
+    """Points never fade: weight 1 at every age."""
+
+    def weight(self, age: timedelta) -> float:
+        """The weight of an event ``age`` old."""
+        return 1.0
+
+    def weight_at(self, at: datetime, as_of: datetime) -> float:
+        """The weight at ``as_of`` of an event that happened at ``at``."""
+        return 1.0
+
+    def cutoff(self, as_of: datetime) -> datetime | None:
+        """Events at or before this moment weigh 0 at ``as_of`` (``None``: no such moment)."""
+        return None
+
+    def __repr__(self) -> str:
+        return "NoDecay()"
+
+
+def _positive_days(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidModelError(f"expected a number of days, got {value!r}", path="days")
+    if not math.isfinite(value) or value <= 0:
+        raise InvalidModelError(f"must be a positive finite number, got {value!r}", path="days")
+    return value
+
+
+@attrs.frozen(repr=False)
+class HalfLife:
+    """Points halve every ``days``: ``weight = 0.5 ** (age / half_life)``."""
+
+    days: float = attrs.field(default=30, converter=_positive_days)
+
+    @property
+    def seconds(self) -> float:
+        """The half-life in seconds."""
+        return self.days * _DAY
+
+    def weight(self, age: timedelta) -> float:
+        """The weight of an event ``age`` old."""
+        return 0.5 ** (max(age.total_seconds(), 0.0) / (self.days * _DAY))
+
+    def weight_at(self, at: datetime, as_of: datetime) -> float:
+        """The weight at ``as_of`` of an event that happened at ``at``."""
+        return self.weight(as_of - at)
+
+    def cutoff(self, as_of: datetime) -> datetime | None:
+        """A half-life never reaches zero."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"HalfLife(days={self.days!r})"
+
+
+@attrs.frozen(repr=False)
+class Linear:
+    """Points fall in a straight line to zero ``over`` a span: ``max(0, 1 - age / over)``."""
+
+    over: timedelta = attrs.field(converter=_duration("over"))  # type: ignore[misc]
+
+    def weight(self, age: timedelta) -> float:
+        """The weight of an event ``age`` old."""
+        return max(0.0, 1.0 - max(age, timedelta(0)) / self.over)
+
+    def weight_at(self, at: datetime, as_of: datetime) -> float:
+        """The weight at ``as_of`` of an event that happened at ``at``."""
+        return self.weight(as_of - at)
+
+    def cutoff(self, as_of: datetime) -> datetime | None:
+        """Events at or before ``as_of - over`` weigh 0."""
+        return as_of - self.over
+
+    def __repr__(self) -> str:
+        return f"Linear(over={format_duration(self.over)!r})"
+
+
+@attrs.frozen(init=False, repr=False)
+class Window:
+    """Full points while the event is inside the window ending at ``as_of``, else none.
+
+    The window is ``(as_of - length, as_of]``: an event exactly ``length`` old is out.
+    Give ``days`` (fixed length) or ``months`` (calendar months, so ``Window(months=1)``
+    on 31 March reaches back to 28 or 29 February).
+    """
+
+    length: Duration
+
+    def __init__(
+        self,
+        *,
+        days: float | None = None,
+        months: int | None = None,
+        length: Duration | str | None = None,
+    ) -> None:
+        given = [x is not None for x in (days, months, length)]
+        if sum(given) != 1:
+            raise InvalidModelError("give exactly one of days or months", path="Window")
+        if days is not None:
+            length = timedelta(days=_positive_days(days))
+        elif months is not None:
+            if isinstance(months, bool) or not isinstance(months, int) or months <= 0:
+                raise InvalidModelError(
+                    f"months must be a positive whole number, got {months!r}", path="months"
+                )
+            length = relativedelta(months=months)
+        else:
+            length = _duration("length", calendar=True)(length)  # type: ignore[operator]
+        self.__attrs_init__(length)  # type: ignore[attr-defined]
+
+    @property
+    def calendar(self) -> bool:
+        """Whether the window is in calendar months."""
+        return isinstance(self.length, relativedelta)
+
+    def weight(self, age: timedelta) -> float:
+        """The weight of an event ``age`` old (fixed-length windows only)."""
+        if isinstance(self.length, relativedelta):
+            raise InvalidValueError(
+                "age",
+                f"{self!r} is in calendar months; use weight_at(at, as_of) with real dates",
+            )
+        return 1.0 if age < self.length else 0.0
+
+    def weight_at(self, at: datetime, as_of: datetime) -> float:
+        """The weight at ``as_of`` of an event that happened at ``at``."""
+        return 1.0 if at > as_of - self.length else 0.0
+
+    def cutoff(self, as_of: datetime) -> datetime | None:
+        """Events at or before ``as_of - length`` weigh 0."""
+        return as_of - self.length
+
+    def __repr__(self) -> str:
+        if isinstance(self.length, relativedelta):
+            months = self.length.years * 12 + self.length.months
+            return f"Window(months={months})"
+        days = self.length / timedelta(days=1)
+        return f"Window(days={int(days) if days == int(days) else days!r})"
+
+
+def _steps(value: Iterable[tuple[object, object]]) -> tuple[tuple[timedelta, float], ...]:
+    out: list[tuple[timedelta, float]] = []
+    try:
+        items = list(value)
+    except TypeError:
+        raise InvalidModelError("expected a list of [age, weight] pairs", path="steps") from None
+    if not items:
+        raise InvalidModelError("needs at least one [age, weight] step", path="steps")
+    for i, item in enumerate(items):
+        path = f"steps[{i}]"
+        if not isinstance(item, list | tuple) or len(item) != 2:
+            raise InvalidModelError("expected an [age, weight] pair", path=path)
+        age, weight = item
+        start = _duration(f"{path}[0]")(age)  # type: ignore[operator]
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            raise InvalidModelError(f"weight must be a number, got {weight!r}", path=f"{path}[1]")
+        if not 0.0 <= weight <= 1.0:
+            raise InvalidModelError(f"weight must be in [0, 1], got {weight!r}", path=f"{path}[1]")
+        if out and start <= out[-1][0]:
+            raise InvalidModelError("ages must increase from step to step", path=f"{path}[0]")
+        if out and weight > out[-1][1]:
+            raise InvalidModelError(
+                "weights must not increase with age", path=f"{path}[1]"
+            )
+        out.append((start, float(weight)))
+    return tuple(out)
+
+
+@attrs.frozen(init=False, repr=False)
+class Steps:
+    """Piecewise-constant weights: each ``(age, weight)`` step holds from that age on.
+
+    Before the first step the weight is 1, so every step's age must be positive.
+
+    >>> Steps([("7d", 1.0), ("30d", 0.5), ("90d", 0.0)]).weight(timedelta(days=40))
+    0.5
+    """
+
+    steps: tuple[tuple[timedelta, float], ...]
+
+    def __init__(self, steps: Iterable[tuple[timedelta | str, float]]) -> None:
+        self.__attrs_init__(_steps(steps))  # type: ignore[attr-defined]
+
+    def weight(self, age: timedelta) -> float:
+        """The weight of an event ``age`` old."""
+        result = 1.0
+        for start, weight in self.steps:
+            if age < start:
+                break
+            result = weight
+        return result
+
+    def weight_at(self, at: datetime, as_of: datetime) -> float:
+        """The weight at ``as_of`` of an event that happened at ``at``."""
+        return self.weight(as_of - at)
+
+    def cutoff(self, as_of: datetime) -> datetime | None:
+        """Events at or before the first zero-weight age weigh 0."""
+        for start, weight in self.steps:
+            if weight == 0.0:
+                return as_of - start
+        return None
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"({format_duration(a)!r}, {w!r})" for a, w in self.steps)
+        return f"Steps([{inner}])"
+
+
+Decay: TypeAlias = NoDecay | HalfLife | Linear | Window | Steps
+"""Any decay value."""

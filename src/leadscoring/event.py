@@ -1,0 +1,134 @@
+"""Events: what a lead did, and when."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ._mapping import FrozenMap, freeze_scalars
+from ._time import to_utc
+from .exceptions import InvalidEventError
+from .typing import Scalar
+
+__all__ = ["Event", "EventType", "PageCategory", "dedupe_sorted", "event_sort_key"]
+
+
+class EventType(enum.StrEnum):
+    """Well-known event types. Any other string is allowed as an event type too."""
+
+    PAGE_VIEW = "page_view"
+    EMAIL_OPEN = "email_open"
+    EMAIL_CLICK = "email_click"
+    FORM_SUBMIT = "form_submit"
+    DOWNLOAD = "download"
+    WEBINAR = "webinar"
+    EVENT_ATTENDED = "event_attended"
+    INQUIRY = "inquiry"
+    DEMO_REQUEST = "demo_request"
+    PURCHASE = "purchase"
+    UNSUBSCRIBE = "unsubscribe"
+    BOUNCE = "bounce"
+
+
+class PageCategory(enum.StrEnum):
+    """Well-known values of the ``category`` property of a page view."""
+
+    BLOG = "blog"
+    PRODUCT = "product"
+    SERVICE = "service"
+    CASE_STUDY = "case_study"
+    PRICING = "pricing"
+    FAQ = "faq"
+    COMPANY = "company"
+    CONTACT = "contact"
+    CAREERS = "careers"
+
+
+def _non_empty(field: str) -> Any:
+    def convert(value: object) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidEventError(field, f"must be a non-empty string, got {value!r}")
+        return str(value)
+
+    return convert
+
+
+def _event_id(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _non_empty("Event.id")(value)  # type: ignore[no-any-return]
+
+
+def _at(value: object) -> datetime:
+    return to_utc(value, "Event.at", InvalidEventError)
+
+
+def _properties(value: object) -> FrozenMap[str, Scalar]:
+    return freeze_scalars(value, "Event.properties", InvalidEventError)
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """Something a lead did at a moment: a page view, an email click, a form, a purchase.
+
+    ``at`` must be timezone-aware (or an ISO 8601 string with an offset) and is stored in
+    UTC. ``properties`` hold scalars such as ``category``, ``url`` or ``duration_s``.
+    ``id`` makes ingestion idempotent: events of one lead sharing an id count once.
+
+    >>> Event(lead_id="L1", type="page_view", at="2026-04-01T09:00:00+09:00",
+    ...       properties={"category": "pricing", "duration_s": 95}).at.isoformat()
+    '2026-04-01T00:00:00+00:00'
+    """
+
+    lead_id: str = attrs.field(converter=_non_empty("Event.lead_id"))
+    type: str = attrs.field(converter=_non_empty("Event.type"))
+    at: datetime = attrs.field(converter=_at)
+    properties: Mapping[str, Scalar] = attrs.field(factory=FrozenMap, converter=_properties)
+    id: str | None = attrs.field(default=None, converter=_event_id)
+
+    def field(self, name: str, default: object = None) -> object:
+        """The value a condition sees under ``name``: ``type``, ``id`` or a property."""
+        if name == "type":
+            return self.type
+        if name == "id":
+            return self.id if self.id is not None else default
+        return self.properties.get(name, default)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-able)."""
+        return {
+            "lead_id": self.lead_id,
+            "type": self.type,
+            "at": self.at.isoformat(),
+            "properties": dict(self.properties),
+            "id": self.id,
+        }
+
+
+def event_sort_key(event: Event) -> tuple[Any, ...]:
+    """The total order events are processed in: time, then a stable key of their content."""
+    return (
+        event.at,
+        event.type,
+        event.id or "",
+        tuple(sorted((k, type(v).__name__, repr(v)) for k, v in event.properties.items())),
+    )
+
+
+def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
+    """Sort ``events`` of one lead and drop later copies of an ``id`` already seen."""
+    seen: set[str] = set()
+    out: list[Event] = []
+    for event in sorted(events, key=event_sort_key):
+        if event.id is not None:
+            if event.id in seen:
+                continue
+            seen.add(event.id)
+        out.append(event)
+    return out
