@@ -122,13 +122,25 @@ def event_sort_key(event: Event) -> tuple[Any, ...]:
 
 
 def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
-    """Sort ``events`` of one lead and drop later copies of an ``id`` already seen."""
-    seen: set[str] = set()
+    """Sort events of one lead and keep one copy of each ``id``.
+
+    Copies of an event (same ``id``, equal in every field) count once, so ingesting the
+    same event twice is harmless. Two *different* events sharing an id are a data error:
+    :class:`~leadscoring.InvalidEventError` names the id rather than silently picking one.
+    """
+    seen: dict[str, Event] = {}
     out: list[Event] = []
     for event in sorted(events, key=event_sort_key):
         if event.id is not None:
-            if event.id in seen:
+            first = seen.get(event.id)
+            if first is not None:
+                if first != event:
+                    raise InvalidEventError(
+                        "Event.id",
+                        f"two different events of lead {event.lead_id!r} share id {event.id!r}: "
+                        f"{first!r} and {event!r}",
+                    )
                 continue
-            seen.add(event.id)
+            seen[event.id] = event
         out.append(event)
     return out
