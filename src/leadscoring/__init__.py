@@ -5,6 +5,15 @@ Everything public is importable from here::
     from leadscoring import Event, EventRule, Lead, ScoringModel, score, when
 """
 
+from .activity import (
+    Activity,
+    ActivityState,
+    DormancyPolicy,
+    Reactivation,
+    ReactivationKind,
+    activity,
+    activity_all,
+)
 from .conditions import (
     All,
     AnyOf,
@@ -46,12 +55,15 @@ from .results import Contribution, LeadScore
 from .rules import AttributeRule, EventRule, Limit, ReactivationRule, RepeatRule, Rule
 
 __all__ = [
+    "Activity",
+    "ActivityState",
     "All",
     "AnyOf",
     "AttributeRule",
     "Condition",
     "Contribution",
     "Decay",
+    "DormancyPolicy",
     "ErrorDetail",
     "Event",
     "EventRule",
@@ -74,6 +86,8 @@ __all__ = [
     "NoDecay",
     "Not",
     "PageCategory",
+    "Reactivation",
+    "ReactivationKind",
     "ReactivationRule",
     "RepeatRule",
     "Rule",
@@ -83,6 +97,8 @@ __all__ = [
     "UnknownLeadError",
     "UnknownLeadWarning",
     "Window",
+    "activity",
+    "activity_all",
     "between",
     "contains",
     "eq",

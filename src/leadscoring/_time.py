@@ -41,7 +41,9 @@ _ISO = re.compile(
 )
 
 
-def to_utc(value: object, field: str, error: type[InvalidValueError] = InvalidValueError) -> datetime:
+def to_utc(
+    value: object, field: str, error: type[InvalidValueError] = InvalidValueError
+) -> datetime:
     """Return ``value`` as an aware UTC datetime.
 
     ``value`` is a timezone-aware ``datetime`` or an ISO 8601 string with an offset.
@@ -68,9 +70,7 @@ def to_utc(value: object, field: str, error: type[InvalidValueError] = InvalidVa
     return value.astimezone(UTC)
 
 
-def parse_duration(
-    value: object, field: str = "duration", *, calendar: bool = False
-) -> Duration:
+def parse_duration(value: object, field: str = "duration", *, calendar: bool = False) -> Duration:
     """Parse a duration given as text, a ``timedelta`` or a ``relativedelta``.
 
     Months and years are calendar units: they are accepted only when ``calendar`` is true
@@ -174,7 +174,9 @@ def sub_duration(moment: datetime, duration: Duration) -> datetime:
     return moment - duration
 
 
-def check_finite(value: object, field: str, error: type[InvalidValueError] = InvalidValueError) -> float:
+def check_finite(
+    value: object, field: str, error: type[InvalidValueError] = InvalidValueError
+) -> float:
     """Return ``value`` as a float if it is a finite real number (not a bool)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise error(field, f"expected a number, got {type(value).__name__} {value!r}")

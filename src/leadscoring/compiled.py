@@ -99,8 +99,12 @@ class CompiledModel:
             if isinstance(rule, AttributeRule):
                 compiled.append(
                     CompiledRule(
-                        index=i, name=rule.name, group=rule.group, kind=RuleKind.ATTRIBUTE,
-                        points=float(rule.points), decay=model.default_decay,
+                        index=i,
+                        name=rule.name,
+                        group=rule.group,
+                        kind=RuleKind.ATTRIBUTE,
+                        points=float(rule.points),
+                        decay=model.default_decay,
                         match_lead=compile_condition(rule.when, lead_getter),
                     )
                 )
@@ -109,16 +113,26 @@ class CompiledModel:
             if isinstance(rule, ReactivationRule):
                 compiled.append(
                     CompiledRule(
-                        index=i, name=rule.name, group=rule.group, kind=RuleKind.REACTIVATION,
-                        points=float(rule.points), decay=decay, kinds=rule.kinds,
+                        index=i,
+                        name=rule.name,
+                        group=rule.group,
+                        kind=RuleKind.REACTIVATION,
+                        points=float(rule.points),
+                        decay=decay,
+                        kinds=rule.kinds,
                     )
                 )
                 continue
             match = compile_condition(rule.when, event_getter)
             if isinstance(rule, EventRule):
                 cr = CompiledRule(
-                    index=i, name=rule.name, group=rule.group, kind=RuleKind.EVENT,
-                    points=float(rule.points), decay=decay, match_event=match,
+                    index=i,
+                    name=rule.name,
+                    group=rule.group,
+                    kind=RuleKind.EVENT,
+                    points=float(rule.points),
+                    decay=decay,
+                    match_event=match,
                     cap=None if rule.cap is None else float(rule.cap),
                     limit_count=rule.limit.count if rule.limit else None,
                     limit_per=rule.limit.per if rule.limit else None,
@@ -126,9 +140,15 @@ class CompiledModel:
             else:
                 assert_repeat: RepeatRule = rule
                 cr = CompiledRule(
-                    index=i, name=rule.name, group=rule.group, kind=RuleKind.REPEAT,
-                    points=float(rule.points), decay=decay, match_event=match,
-                    times=assert_repeat.times, within=assert_repeat.within,
+                    index=i,
+                    name=rule.name,
+                    group=rule.group,
+                    kind=RuleKind.REPEAT,
+                    points=float(rule.points),
+                    decay=decay,
+                    match_event=match,
+                    times=assert_repeat.times,
+                    within=assert_repeat.within,
                 )
             compiled.append(cr)
             types = condition_types(rule.when)

@@ -27,14 +27,22 @@ __all__ = ["Decay", "HalfLife", "Linear", "NoDecay", "Steps", "Window"]
 _DAY = 86_400.0
 
 
-def _duration(field: str, *, calendar: bool = False) -> object:
-    def convert(value: object) -> Duration:
-        try:
-            return parse_duration(value, field, calendar=calendar)
-        except InvalidValueError as exc:
-            raise InvalidModelError(exc.message, path=field) from None
+def _duration(field: str, value: object, *, calendar: bool = False) -> Duration:
+    try:
+        return parse_duration(value, field, calendar=calendar)
+    except InvalidValueError as exc:
+        raise InvalidModelError(exc.message, path=field) from None
 
-    return convert
+
+def _fixed(field: str, value: object) -> timedelta:
+    result = _duration(field, value)
+    if not isinstance(result, timedelta):  # pragma: no cover - parse_duration guarantees it
+        raise InvalidModelError("must be a fixed duration", path=field)
+    return result
+
+
+def _over(value: object) -> timedelta:
+    return _fixed("over", value)
 
 
 @attrs.frozen(repr=False)
@@ -78,7 +86,7 @@ class HalfLife:
 
     def weight(self, age: timedelta) -> float:
         """The weight of an event ``age`` old."""
-        return 0.5 ** (max(age.total_seconds(), 0.0) / (self.days * _DAY))
+        return float(0.5 ** (max(age.total_seconds(), 0.0) / (self.days * _DAY)))
 
     def weight_at(self, at: datetime, as_of: datetime) -> float:
         """The weight at ``as_of`` of an event that happened at ``at``."""
@@ -96,7 +104,7 @@ class HalfLife:
 class Linear:
     """Points fall in a straight line to zero ``over`` a span: ``max(0, 1 - age / over)``."""
 
-    over: timedelta = attrs.field(converter=_duration("over"))  # type: ignore[misc]
+    over: timedelta = attrs.field(converter=_over)
 
     def weight(self, age: timedelta) -> float:
         """The weight of an event ``age`` old."""
@@ -144,8 +152,8 @@ class Window:
                 )
             length = relativedelta(months=months)
         else:
-            length = _duration("length", calendar=True)(length)  # type: ignore[operator]
-        self.__attrs_init__(length)  # type: ignore[attr-defined]
+            length = _duration("length", length, calendar=True)
+        self.__attrs_init__(length)
 
     @property
     def calendar(self) -> bool:
@@ -190,7 +198,7 @@ def _steps(value: Iterable[tuple[object, object]]) -> tuple[tuple[timedelta, flo
         if not isinstance(item, list | tuple) or len(item) != 2:
             raise InvalidModelError("expected an [age, weight] pair", path=path)
         age, weight = item
-        start = _duration(f"{path}[0]")(age)  # type: ignore[operator]
+        start = _fixed(f"{path}[0]", age)
         if isinstance(weight, bool) or not isinstance(weight, int | float):
             raise InvalidModelError(f"weight must be a number, got {weight!r}", path=f"{path}[1]")
         if not 0.0 <= weight <= 1.0:
@@ -198,9 +206,7 @@ def _steps(value: Iterable[tuple[object, object]]) -> tuple[tuple[timedelta, flo
         if out and start <= out[-1][0]:
             raise InvalidModelError("ages must increase from step to step", path=f"{path}[0]")
         if out and weight > out[-1][1]:
-            raise InvalidModelError(
-                "weights must not increase with age", path=f"{path}[1]"
-            )
+            raise InvalidModelError("weights must not increase with age", path=f"{path}[1]")
         out.append((start, float(weight)))
     return tuple(out)
 
@@ -218,7 +224,7 @@ class Steps:
     steps: tuple[tuple[timedelta, float], ...]
 
     def __init__(self, steps: Iterable[tuple[timedelta | str, float]]) -> None:
-        self.__attrs_init__(_steps(steps))  # type: ignore[attr-defined]
+        self.__attrs_init__(_steps(steps))
 
     def weight(self, age: timedelta) -> float:
         """The weight of an event ``age`` old."""

@@ -109,8 +109,13 @@ def score_prepared(
             sums[cr.index] += cr.points
             out.append(
                 Contribution(
-                    rule=cr.name, group=cr.group, event_id=None, event_at=None,
-                    base_points=cr.points, weight=1.0, points=cr.points,
+                    rule=cr.name,
+                    group=cr.group,
+                    event_id=None,
+                    event_at=None,
+                    base_points=cr.points,
+                    weight=1.0,
+                    points=cr.points,
                 )
             )
     counted: dict[int, deque[datetime]] = {}
@@ -141,8 +146,14 @@ def score_prepared(
                 sums[cr.index] += points
                 out.append(
                     Contribution(
-                        rule=cr.name, group=cr.group, event_id=event.id, event_at=at,
-                        base_points=cr.points, weight=weight, points=points, note=note,
+                        rule=cr.name,
+                        group=cr.group,
+                        event_id=event.id,
+                        event_at=at,
+                        base_points=cr.points,
+                        weight=weight,
+                        points=points,
+                        note=note,
                     )
                 )
     if compiled.reactivation_rules and events:
@@ -170,8 +181,12 @@ def _reactivations(
                 sums[cr.index] += points
                 out.append(
                     Contribution(
-                        rule=cr.name, group=cr.group, event_id=found.event_id,
-                        event_at=found.at, base_points=cr.points, weight=weight,
+                        rule=cr.name,
+                        group=cr.group,
+                        event_id=found.event_id,
+                        event_at=found.at,
+                        base_points=cr.points,
+                        weight=weight,
                         points=points,
                         note=f"{found.kind} after {found.silence.days} days of silence",
                     )
@@ -195,15 +210,17 @@ def _check_model(model: object) -> ScoringModel:
     return model
 
 
-def score(lead: Lead, events: Iterable[Event], model: ScoringModel, *, as_of: datetime) -> LeadScore:
+def score(
+    lead: Lead, events: Iterable[Event], model: ScoringModel, *, as_of: datetime
+) -> LeadScore:
     """Score one lead at ``as_of``.
 
     Events of other leads and events after ``as_of`` are ignored; events sharing an
     ``id`` count once.
 
     >>> from datetime import UTC
-    >>> m = ScoringModel(name="m", rules=[EventRule(name="pricing", when={"type": "page_view"}, points=10)],
-    ...                  default_decay=HalfLife(days=30))
+    >>> rule = EventRule(name="page", when={"type": "page_view"}, points=10)
+    >>> m = ScoringModel(name="m", rules=[rule], default_decay=HalfLife(days=30))
     >>> ev = Event(lead_id="L1", type="page_view", at="2026-05-01T00:00:00Z")
     >>> score(Lead(id="L1"), [ev], m, as_of=datetime(2026, 5, 31, tzinfo=UTC)).total
     5.0
@@ -226,7 +243,9 @@ def group_events(
     :class:`UnknownLeadWarning`, or are skipped, as ``on_unknown`` says.
     """
     if on_unknown not in ("raise", "warn", "ignore"):
-        raise InvalidValueError("on_unknown", f"must be 'raise', 'warn' or 'ignore', got {on_unknown!r}")
+        raise InvalidValueError(
+            "on_unknown", f"must be 'raise', 'warn' or 'ignore', got {on_unknown!r}"
+        )
     grouped: dict[str, list[Event]] = {}
     for lead in leads:
         _check_lead(lead)
@@ -283,7 +302,9 @@ def timeline(
     lead, model = _check_lead(lead), _check_model(model)
     first, last = to_utc(start, "start"), to_utc(end, "end")
     if last < first:
-        raise InvalidValueError("end", f"end {last.isoformat()} is before start {first.isoformat()}")
+        raise InvalidValueError(
+            "end", f"end {last.isoformat()} is before start {first.isoformat()}"
+        )
     step = parse_duration(every, "every")
     if not isinstance(step, timedelta):
         raise InvalidValueError("every", "must be a fixed duration such as '1d' or '1w'")

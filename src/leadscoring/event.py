@@ -48,13 +48,19 @@ class PageCategory(enum.StrEnum):
     CAREERS = "careers"
 
 
-def _non_empty(field: str) -> Any:
-    def convert(value: object) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidEventError(field, f"must be a non-empty string, got {value!r}")
-        return str(value)
+def _non_empty(field: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidEventError(field, f"must be a non-empty string, got {value!r}")
+    return value
 
-    return convert
+
+def _lead_id(value: object) -> str:
+    return _non_empty("Event.lead_id", value)
+
+
+def _type(value: object) -> str:
+    # A StrEnum member is stored as its plain string value.
+    return str(_non_empty("Event.type", value))
 
 
 def _event_id(value: object) -> str | None:
@@ -62,7 +68,7 @@ def _event_id(value: object) -> str | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return _non_empty("Event.id")(value)  # type: ignore[no-any-return]
+    return _non_empty("Event.id", value)
 
 
 def _at(value: object) -> datetime:
@@ -86,8 +92,8 @@ class Event:
     '2026-04-01T00:00:00+00:00'
     """
 
-    lead_id: str = attrs.field(converter=_non_empty("Event.lead_id"))
-    type: str = attrs.field(converter=_non_empty("Event.type"))
+    lead_id: str = attrs.field(converter=_lead_id)
+    type: str = attrs.field(converter=_type)
     at: datetime = attrs.field(converter=_at)
     properties: Mapping[str, Scalar] = attrs.field(factory=FrozenMap, converter=_properties)
     id: str | None = attrs.field(default=None, converter=_event_id)

@@ -40,7 +40,7 @@ def _status(value: object) -> LeadStatus:
     if isinstance(value, LeadStatus):
         return value
     try:
-        return LeadStatus(str(value).lower()) if isinstance(value, str) else LeadStatus(value)
+        return LeadStatus(str(value).lower())
     except ValueError:
         known = ", ".join(s.value for s in LeadStatus)
         raise InvalidLeadError("Lead.status", f"unknown status {value!r}; one of {known}") from None

@@ -40,11 +40,7 @@ def _default_policy() -> DormancyPolicy:
 def _number_or_none(value: object) -> bool:
     if value is None:
         return True
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -76,27 +72,48 @@ class ScoringModel:
         from .activity import DormancyPolicy
 
         if not isinstance(self.name, str) or not self.name.strip():
-            yield ErrorDetail(path="$.name", message=f"must be a non-empty string, got {self.name!r}")
+            yield ErrorDetail(
+                path="$.name", message=f"must be a non-empty string, got {self.name!r}"
+            )
         if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
-            yield ErrorDetail(path="$.version", message=f"must be a whole number >= 1, got {self.version!r}")
+            yield ErrorDetail(
+                path="$.version", message=f"must be a whole number >= 1, got {self.version!r}"
+            )
         if not isinstance(self.default_decay, NoDecay | HalfLife | Linear | Window | Steps):
-            yield ErrorDetail(path="$.default_decay", message=f"expected a decay, got {self.default_decay!r}")
+            yield ErrorDetail(
+                path="$.default_decay", message=f"expected a decay, got {self.default_decay!r}"
+            )
         if not isinstance(self.dormancy, DormancyPolicy):
-            yield ErrorDetail(path="$.dormancy", message=f"expected a DormancyPolicy, got {self.dormancy!r}")
+            yield ErrorDetail(
+                path="$.dormancy", message=f"expected a DormancyPolicy, got {self.dormancy!r}"
+            )
         for bound in ("floor", "ceiling"):
             if not _number_or_none(getattr(self, bound)):
-                yield ErrorDetail(path=f"$.{bound}", message=f"must be a finite number or absent, got {getattr(self, bound)!r}")
+                yield ErrorDetail(
+                    path=f"$.{bound}",
+                    message=f"must be a finite number or absent, got {getattr(self, bound)!r}",
+                )
         if (
-            _number_or_none(self.floor) and _number_or_none(self.ceiling)
-            and self.floor is not None and self.ceiling is not None
+            _number_or_none(self.floor)
+            and _number_or_none(self.ceiling)
+            and self.floor is not None
+            and self.ceiling is not None
             and self.floor > self.ceiling
         ):
-            yield ErrorDetail(path="$.ceiling", message=f"ceiling {self.ceiling!r} is below floor {self.floor!r}")
+            yield ErrorDetail(
+                path="$.ceiling", message=f"ceiling {self.ceiling!r} is below floor {self.floor!r}"
+            )
         for group, cap in self.group_caps.items():
             if not isinstance(group, str) or not group:
-                yield ErrorDetail(path="$.group_caps", message=f"group names must be non-empty strings, got {group!r}")
+                yield ErrorDetail(
+                    path="$.group_caps",
+                    message=f"group names must be non-empty strings, got {group!r}",
+                )
             elif not _number_or_none(cap) or cap is None or cap < 0:
-                yield ErrorDetail(path=f"$.group_caps.{group}", message=f"must be a finite number >= 0, got {cap!r}")
+                yield ErrorDetail(
+                    path=f"$.group_caps.{group}",
+                    message=f"must be a finite number >= 0, got {cap!r}",
+                )
         yield from self._rule_problems()
 
     def _rule_problems(self) -> Iterable[ErrorDetail]:
@@ -159,7 +176,7 @@ class ScoringModel:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ScoringModel:
-        """Build a model from plain data, collecting every problem (see :mod:`leadscoring.config`)."""
+        """Build a model from plain data, collecting every problem (:mod:`leadscoring.config`)."""
         from .config import model_from_dict
 
         return model_from_dict(data)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +48,10 @@ class Contribution:
         }
 
 
+def _contributions(value: Iterable[Contribution]) -> tuple[Contribution, ...]:
+    return tuple(value)
+
+
 def _frozen_floats(value: Mapping[str, float]) -> FrozenMap[str, float]:
     return value if isinstance(value, FrozenMap) else FrozenMap(value)
 
@@ -67,7 +71,7 @@ class LeadScore:
     engagement: float
     by_group: Mapping[str, float] = attrs.field(converter=_frozen_floats)
     by_rule: Mapping[str, float] = attrs.field(converter=_frozen_floats)
-    contributions: tuple[Contribution, ...] = attrs.field(converter=tuple)
+    contributions: tuple[Contribution, ...] = attrs.field(converter=_contributions)
 
     def top_reasons(self, n: int = 3) -> list[tuple[str, float]]:
         """The ``n`` rules that moved the score most, as ``(rule, points)``, largest first."""

@@ -88,27 +88,36 @@ def _decay(value: object) -> Decay | None:
     )
 
 
-def _positive_int(path: str) -> object:
-    def convert(value: object) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InvalidModelError(f"must be a whole number >= 1, got {value!r}", path=path)
-        return value
-
-    return convert
+def _positive_int(path: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidModelError(f"must be a whole number >= 1, got {value!r}", path=path)
+    return value
 
 
-def _duration(path: str, *, calendar: bool) -> object:
-    def convert(value: object) -> Duration:
-        try:
-            return parse_duration(value, path, calendar=calendar)
-        except InvalidValueError as exc:
-            raise InvalidModelError(exc.message, path=path) from None
+def _count(value: object) -> int:
+    return _positive_int("count", value)
 
-    return convert
+
+def _times(value: object) -> int:
+    return _positive_int("times", value)
+
+
+def _duration(path: str, value: object, *, calendar: bool) -> Duration:
+    try:
+        return parse_duration(value, path, calendar=calendar)
+    except InvalidValueError as exc:
+        raise InvalidModelError(exc.message, path=path) from None
+
+
+def _within(value: object) -> timedelta:
+    result = _duration("within", value, calendar=False)
+    if not isinstance(result, timedelta):  # pragma: no cover - parse_duration guarantees it
+        raise InvalidModelError("must be a fixed duration", path="within")
+    return result
 
 
 def _optional_per(value: object) -> Duration | None:
-    return None if value is None else _duration("per", calendar=True)(value)  # type: ignore[operator]
+    return None if value is None else _duration("per", value, calendar=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -120,7 +129,7 @@ class Limit:
     is "once a day".
     """
 
-    count: int = attrs.field(converter=_positive_int("count"))  # type: ignore[misc]
+    count: int = attrs.field(converter=_count)
     per: Duration | None = attrs.field(default=None, converter=_optional_per)
 
 
@@ -172,8 +181,8 @@ class RepeatRule:
 
     name: str = attrs.field(converter=_name)
     when: Condition = attrs.field(converter=_when)
-    times: int = attrs.field(converter=_positive_int("times"))  # type: ignore[misc]
-    within: timedelta = attrs.field(converter=_duration("within", calendar=False))  # type: ignore[misc]
+    times: int = attrs.field(converter=_times)
+    within: timedelta = attrs.field(converter=_within)
     points: int | float = attrs.field(converter=_points)
     decay: Decay | None = attrs.field(default=None, converter=_decay)
     group: str = attrs.field(default="engagement", converter=_group)
