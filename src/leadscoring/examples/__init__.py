@@ -1,0 +1,33 @@
+"""A bundled sample dataset and a default B2B model, for notebooks, docs and tests.
+
+>>> from leadscoring.examples import default_model, sample_dataset
+>>> data = sample_dataset(seed=0)
+>>> len(data.leads)
+300
+
+The data is synthetic and deterministic: the same ``seed`` always gives the same leads
+and events. See ``docs/examples.md`` for the personas and the ground truth.
+"""
+
+from __future__ import annotations
+
+from .dataset import (
+    PERSONA_NAMES,
+    SAMPLE_AS_OF,
+    GroundTruth,
+    PlantedReactivation,
+    SampleDataset,
+    sample_dataset,
+)
+from .model import TARGET_INDUSTRIES, default_model
+
+__all__ = [
+    "PERSONA_NAMES",
+    "SAMPLE_AS_OF",
+    "TARGET_INDUSTRIES",
+    "GroundTruth",
+    "PlantedReactivation",
+    "SampleDataset",
+    "default_model",
+    "sample_dataset",
+]
