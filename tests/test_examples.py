@@ -357,3 +357,19 @@ def test_run_demo_rejects_a_bad_top() -> None:
     """top must be a whole number of at least one."""
     with pytest.raises(InvalidValueError):
         run_demo(top=0, out=io.StringIO())
+
+
+def test_run_demo_shows_the_leads_that_came_back() -> None:
+    """The demo lists the planted returns of the last 90 days with their kind and silence."""
+    buffer = io.StringIO()
+    run_demo(top=3, out=buffer)
+    text = buffer.getvalue()
+    data = sample_dataset(seed=0)
+    since = data.as_of - timedelta(days=90)
+    recent = [p for p in data.planted.reactivations if p.at > since]
+    assert f"Came back after a silence in the last 90 days: {len(recent)} leads" in text
+    section = text.split("Came back after a silence")[1].splitlines()
+    rows = section[2:5]
+    newest = sorted(recent, key=lambda p: (p.at, p.lead_id), reverse=True)[:3]
+    assert [row.split()[0] for row in rows] == [p.lead_id for p in newest]
+    assert [row.split()[2] for row in rows] == [p.kind for p in newest]

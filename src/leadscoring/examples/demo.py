@@ -6,10 +6,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping, Sequence, Set
+from datetime import datetime, timedelta
 from typing import TextIO
 
+from ..activity import activity_all
 from ..engine import score_all
+from ..event import Event
 from ..exceptions import InvalidValueError
+from ..lead import Lead
+from ..model import ScoringModel
 from ..results import LeadScore
 from .dataset import sample_dataset
 from .model import default_model
@@ -22,7 +28,9 @@ def run_demo(*, seed: int = 0, top: int = 10, out: TextIO | None = None) -> int:
 
     The table shows each lead's persona (the generator's ground truth, which the model
     never sees), total, fit and engagement, and the three rules that moved it most; the
-    full explanation of the first lead follows. ``out`` defaults to ``sys.stdout``.
+    full explanation of the first lead follows, then the leads that came back after a
+    silence (lost deals, customers, surges) in the last 90 days. ``out`` defaults to
+    ``sys.stdout``.
 
     >>> import io
     >>> buffer = io.StringIO()
@@ -65,17 +73,60 @@ def run_demo(*, seed: int = 0, top: int = 10, out: TextIO | None = None) -> int:
     if ranked:
         print("", file=stream)
         print(ranked[0].explain(), file=stream)
+    _print_returns(data.leads, data.events, data.as_of, model, scores, personas, top, stream)
     return 0
+
+
+def _print_returns(
+    leads: Sequence[Lead],
+    events: Sequence[Event],
+    as_of: datetime,
+    model: ScoringModel,
+    scores: Sequence[LeadScore],
+    personas: Mapping[str, str],
+    top: int,
+    stream: TextIO,
+) -> None:
+    """The ``top`` newest of the leads that came back after a silence in the last 90 days."""
+    since = as_of - timedelta(days=90)
+    totals = {s.lead_id: s.total for s in scores}
+    found = [
+        (r, a)
+        for a in activity_all(leads, events, as_of=as_of, policy=model.dormancy)
+        for r in a.reactivations
+        if r.at > since
+    ]
+    found.sort(key=lambda item: (item[0].at, item[1].lead_id), reverse=True)
+    print("", file=stream)
+    shown = f", newest {top} shown" if len(found) > top else ""
+    print(f"Came back after a silence in the last 90 days: {len(found)} leads{shown}", file=stream)
+    rows: list[tuple[str, ...]] = [
+        ("lead", "persona", "kind", "silent for", "back on", "burst", "state", "total")
+    ]
+    for r, a in found[:top]:
+        rows.append(
+            (
+                a.lead_id,
+                personas[a.lead_id],
+                r.kind.value,
+                f"{r.silence.days} days",
+                f"{r.at:%Y-%m-%d}",
+                f"{r.events} event" + ("s" if r.events != 1 else ""),
+                a.state.value,
+                f"{totals[a.lead_id]:.1f}",
+            )
+        )
+    for line in _table(rows, numeric={7}):
+        print(line, file=stream)
 
 
 def _reasons(result: LeadScore) -> str:
     return "; ".join(f"{rule} {points:+.1f}" for rule, points in result.top_reasons(3))
 
 
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
-    """Left-align text columns, right-align the numbers (columns 0 and 3-5)."""
+def _table(rows: list[tuple[str, ...]], numeric: Set[int] = frozenset({0, 3, 4, 5})) -> list[str]:
+    """Left-align text columns, right-align the ``numeric`` ones."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    numeric = {0, 3, 4, 5}
     lines = []
     for row in rows:
         cells = [
