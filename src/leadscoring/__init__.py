@@ -14,6 +14,8 @@ from .activity import (
     activity,
     activity_all,
 )
+from .assessment import Assessment, assess, assess_all, format_assessments
+from .changes import StageChange, changes, changes_all
 from .conditions import (
     All,
     AnyOf,
@@ -34,6 +36,7 @@ from .conditions import (
     prefix,
     when,
 )
+from .config import dump_model, load_model, model_schema
 from .decay import Decay, HalfLife, Linear, NoDecay, Steps, Window
 from .engine import UnknownLeadWarning, score, score_all, timeline
 from .event import Event, EventType, PageCategory
@@ -49,69 +52,125 @@ from .exceptions import (
     SnapshotError,
     UnknownLeadError,
 )
+from .interest import (
+    BuyerType,
+    InterestPattern,
+    InterestPolicy,
+    InterestProfile,
+    ParticipationLevel,
+    interest_profile,
+)
+from .journey import JourneyClassifier, JourneyStage
 from .lead import Lead, LeadStatus
+from .loaders import (
+    EventColumns,
+    LeadColumns,
+    LoadResult,
+    RejectedRow,
+    iter_events,
+    iter_leads,
+    read_events,
+    read_leads,
+)
 from .model import ScoringModel
+from .playbook import Playbook
 from .results import Contribution, LeadScore
 from .rules import AttributeRule, EventRule, Limit, ReactivationRule, RepeatRule, Rule
+from .segments import Segment, segment
+from .stages import FitGrade, GradeScale, PriorityGrid, Temperature, TemperatureClassifier
 
 __all__ = [
     "Activity",
     "ActivityState",
     "All",
     "AnyOf",
+    "Assessment",
     "AttributeRule",
+    "BuyerType",
     "Condition",
     "Contribution",
     "Decay",
     "DormancyPolicy",
     "ErrorDetail",
     "Event",
+    "EventColumns",
     "EventRule",
     "EventType",
     "Field",
+    "FitGrade",
+    "GradeScale",
     "HalfLife",
+    "InterestPattern",
+    "InterestPolicy",
+    "InterestProfile",
     "InvalidEventError",
     "InvalidInputError",
     "InvalidLeadError",
     "InvalidModelError",
     "InvalidValueError",
+    "JourneyClassifier",
+    "JourneyStage",
     "Lead",
+    "LeadColumns",
     "LeadScore",
     "LeadScoringError",
     "LeadStatus",
     "Limit",
     "Linear",
+    "LoadResult",
     "Matcher",
     "NaiveDatetimeError",
     "NoDecay",
     "Not",
     "PageCategory",
+    "ParticipationLevel",
+    "Playbook",
+    "PriorityGrid",
     "Reactivation",
     "ReactivationKind",
     "ReactivationRule",
+    "RejectedRow",
     "RepeatRule",
     "Rule",
     "ScoringModel",
+    "Segment",
     "SnapshotError",
+    "StageChange",
     "Steps",
+    "Temperature",
+    "TemperatureClassifier",
     "UnknownLeadError",
     "UnknownLeadWarning",
     "Window",
     "activity",
     "activity_all",
+    "assess",
+    "assess_all",
     "between",
+    "changes",
+    "changes_all",
     "contains",
+    "dump_model",
     "eq",
     "exists",
+    "format_assessments",
     "glob",
     "gt",
     "gte",
+    "interest_profile",
+    "iter_events",
+    "iter_leads",
+    "load_model",
     "lt",
     "lte",
+    "model_schema",
     "one_of",
     "prefix",
+    "read_events",
+    "read_leads",
     "score",
     "score_all",
+    "segment",
     "timeline",
     "when",
 ]

@@ -1,0 +1,375 @@
+"""read_leads, read_events and their streaming forms iter_leads, iter_events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime, tzinfo
+from typing import Literal, TypeVar
+
+from ..event import Event
+from ..exceptions import InvalidValueError
+from ..lead import Lead, LeadStatus
+from ..typing import Scalar
+from ._cells import RowError, did_you_mean, is_empty, number, resolve_tz, scalar, text, timestamp
+from ._columns import EventColumns, Extras, LeadColumns
+from ._result import LoadResult, RejectedRow
+from ._sources import (
+    Source,
+    csv_records,
+    jsonl_records,
+    open_lines,
+    resolve_format,
+    source_name,
+)
+
+__all__ = ["iter_events", "iter_leads", "read_events", "read_leads"]
+
+T = TypeVar("T")
+Errors = Literal["raise", "collect"]
+OnReject = Callable[[RejectedRow], object]
+
+_EVENT_COLUMNS = EventColumns()
+_LEAD_COLUMNS = LeadColumns()
+_STATUSES = ", ".join(s.value for s in LeadStatus)
+
+
+def _required(fields: Mapping[str, object], column: str, parse: Callable[[object], T]) -> T:
+    if column not in fields:
+        raise RowError(f"missing key {column!r}{did_you_mean(column, fields)}", column)
+    value = fields[column]
+    if is_empty(value):
+        raise RowError("required value is empty", column)
+    try:
+        return parse(value)
+    except RowError as exc:
+        raise RowError(exc.reason, column) from None
+
+
+def _optional(
+    fields: Mapping[str, object], column: str | None, parse: Callable[[object], T]
+) -> T | None:
+    if column is None or is_empty(fields.get(column)):
+        return None
+    return _required(fields, column, parse)
+
+
+def _id(value: object) -> str:
+    return text(value, integers=True)
+
+
+def _extras(fields: Mapping[str, object], spec: Extras) -> dict[str, Scalar]:
+    """The properties (or attributes) of a row, by ``spec``; empty values are left out.
+
+    Role columns are never extras. In JSON, the entries of the ``spec.nested`` object join
+    the top-level keys (a key in both is an error).
+    """
+    nested = fields.get(spec.nested) if spec.nested is not None else None
+    candidates = {
+        key: value
+        for key, value in fields.items()
+        if key not in spec.roles and not (key == spec.nested and isinstance(nested, Mapping))
+    }
+    if isinstance(nested, Mapping):
+        for key, value in nested.items():
+            if key in candidates:
+                raise RowError(
+                    f"{key!r} is given both at the top level and inside {spec.nested!r}",
+                    spec.nested,
+                )
+            candidates[key] = value
+    pairs: Iterable[tuple[str, str]]
+    pairs = ((k, k) for k in candidates) if spec.pairs is None else spec.pairs
+    out: dict[str, Scalar] = {}
+    for source, name in pairs:
+        value = candidates.get(source)
+        if is_empty(value):
+            continue
+        if not name:
+            raise RowError(f"an empty key cannot name a property (value {value!r})", source)
+        try:
+            out[name] = number(value) if source in spec.numeric else scalar(value)
+        except RowError as exc:
+            raise RowError(exc.reason, source) from None
+    return out
+
+
+class _EventMaker:
+    """Turns the fields of one row into an :class:`Event`, or raises :class:`RowError`."""
+
+    def __init__(
+        self, columns: EventColumns, tz: tzinfo | None, known: frozenset[str] | None
+    ) -> None:
+        self.columns = columns
+        self.known = known
+        self.at: Callable[[object], datetime] = lambda value: timestamp(value, tz)
+
+    def __call__(self, fields: Mapping[str, object], row: int) -> Event:
+        c = self.columns
+        lead_id = _required(fields, c.lead_id, _id)
+        if self.known is not None and lead_id not in self.known:
+            raise RowError(f"unknown lead id {lead_id!r}", c.lead_id)
+        kind = _required(fields, c.type, text)
+        at = _required(fields, c.at, self.at)
+        event_id = _optional(fields, c.id, _id)
+        properties = _extras(fields, c._extras)
+        try:
+            return Event(lead_id=lead_id, type=kind, at=at, properties=properties, id=event_id)
+        except InvalidValueError as exc:
+            raise RowError(str(exc)) from None
+
+
+def _status(value: object) -> LeadStatus:
+    try:
+        return LeadStatus(text(value).strip().lower())
+    except ValueError:
+        raise RowError(f"unknown status {value!r}; expected one of {_STATUSES}") from None
+
+
+class _LeadMaker:
+    """Turns the fields of one row into a :class:`Lead`, or raises :class:`RowError`.
+
+    Remembers the ids it made, to reject a second row for the same lead.
+    """
+
+    def __init__(self, columns: LeadColumns, tz: tzinfo | None) -> None:
+        self.columns = columns
+        self.at: Callable[[object], datetime] = lambda value: timestamp(value, tz)
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, fields: Mapping[str, object], row: int) -> Lead:
+        c = self.columns
+        lead_id = _required(fields, c.id, _id)
+        if lead_id in self.seen:
+            raise RowError(
+                f"duplicate lead id {lead_id!r}: row {self.seen[lead_id]} has it already", c.id
+            )
+        status = _optional(fields, c.status, _status)
+        changed_at = _optional(fields, c.status_changed_at, self.at)
+        account_id = _optional(fields, c.account_id, _id)
+        attributes = _extras(fields, c._extras)
+        try:
+            lead = Lead(
+                id=lead_id,
+                attributes=attributes,
+                status=status or LeadStatus.OPEN,
+                status_changed_at=changed_at,
+                account_id=account_id,
+            )
+        except InvalidValueError as exc:
+            raise RowError(str(exc)) from None
+        self.seen[lead_id] = row
+        return lead
+
+
+def _needs(required: tuple[str, ...], spec: Extras, extras_name: str) -> list[tuple[str, str]]:
+    needs = [(name, "required") for name in required]
+    needs += [(source, f"listed in {extras_name}") for source, _ in spec.pairs or ()]
+    needs += [(name, "listed in numeric") for name in sorted(spec.numeric)]
+    first: dict[str, str] = {}
+    for name, why in needs:
+        first.setdefault(name, why)
+    return list(first.items())
+
+
+def _stream(
+    source: Source,
+    fmt: str,
+    encoding: str,
+    needs: list[tuple[str, str]],
+    make: Callable[[Mapping[str, object], int], T],
+    on_reject: OnReject | None,
+) -> Iterator[T]:
+    name = source_name(source)
+    with open_lines(source, encoding) as lines:
+        records = csv_records(lines, name, needs) if fmt == "csv" else jsonl_records(lines, name)
+        for record in records:
+            if isinstance(record, RejectedRow):
+                bad = record
+            else:
+                try:
+                    item = make(record.fields, record.row)
+                except RowError as exc:
+                    bad = RejectedRow(
+                        source=name,
+                        row=record.row,
+                        column=exc.column,
+                        reason=exc.reason,
+                        raw=record.fields,
+                    )
+                else:
+                    yield item
+                    continue
+            if on_reject is None:
+                raise bad.to_error()
+            on_reject(bad)
+
+
+def _check_common(
+    source: Source, format: str | None, on_reject: OnReject | None
+) -> str:
+    if on_reject is not None and not callable(on_reject):
+        raise InvalidValueError("on_reject", f"expected a callable or None, got {on_reject!r}")
+    return resolve_format(source_name(source), format)
+
+
+def _check_errors(errors: str) -> None:
+    if errors not in ("raise", "collect"):
+        raise InvalidValueError("errors", f"expected 'raise' or 'collect', got {errors!r}")
+
+
+def _known(known_leads: Iterable[str | Lead] | None) -> frozenset[str] | None:
+    if known_leads is None:
+        return None
+    ids = set()
+    for item in known_leads:
+        if isinstance(item, Lead):
+            ids.add(item.id)
+        elif isinstance(item, str):
+            ids.add(item)
+        else:
+            raise InvalidValueError(
+                "known_leads", f"expected lead ids (str) or Lead values, got {item!r}"
+            )
+    return frozenset(ids)
+
+
+def iter_events(
+    source: Source,
+    *,
+    format: Literal["csv", "jsonl"] | None = None,
+    columns: EventColumns = _EVENT_COLUMNS,
+    assume_tz: tzinfo | str | None = None,
+    known_leads: Iterable[str | Lead] | None = None,
+    on_reject: OnReject | None = None,
+    encoding: str = "utf-8-sig",
+) -> Iterator[Event]:
+    """Stream the events of a CSV or JSON Lines file, one row at a time.
+
+    Returns a generator: the file is opened on the first ``next()`` and read as the
+    events are taken, so memory stays flat however large the file. Arguments are as in
+    :func:`read_events`, except that bad rows go to ``on_reject``: ``None`` (the
+    default) raises :class:`~leadscoring.InvalidInputError` at the first bad row; a
+    callable gets a :class:`RejectedRow` for each bad row and the stream goes on.
+
+    >>> import io
+    >>> rows = io.StringIO("lead_id,type,at\\nL1,page_view,2026-04-01T09:00:00Z\\n")
+    >>> [e.type for e in iter_events(rows, format="csv")]
+    ['page_view']
+    """
+    fmt = _check_common(source, format, on_reject)
+    if not isinstance(columns, EventColumns):
+        raise InvalidValueError("columns", f"expected EventColumns, got {columns!r}")
+    make = _EventMaker(columns, resolve_tz(assume_tz), _known(known_leads))
+    needs = _needs(columns.required, columns._extras, "properties")
+    return _stream(source, fmt, encoding, needs, make, on_reject)
+
+
+def iter_leads(
+    source: Source,
+    *,
+    format: Literal["csv", "jsonl"] | None = None,
+    columns: LeadColumns = _LEAD_COLUMNS,
+    assume_tz: tzinfo | str | None = None,
+    on_reject: OnReject | None = None,
+    encoding: str = "utf-8-sig",
+) -> Iterator[Lead]:
+    """Stream the leads of a CSV or JSON Lines file, one row at a time.
+
+    Like :func:`iter_events`; arguments as in :func:`read_leads`. To reject a second row
+    for the same lead id it remembers the ids read so far (a set of strings).
+    """
+    fmt = _check_common(source, format, on_reject)
+    if not isinstance(columns, LeadColumns):
+        raise InvalidValueError("columns", f"expected LeadColumns, got {columns!r}")
+    make = _LeadMaker(columns, resolve_tz(assume_tz))
+    needs = _needs(columns.required, columns._extras, "attributes")
+    return _stream(source, fmt, encoding, needs, make, on_reject)
+
+
+def _collect(stream: Callable[[OnReject | None], Iterator[T]], errors: Errors) -> LoadResult[T]:
+    _check_errors(errors)
+    rejected: list[RejectedRow] = []
+    rows = tuple(stream(rejected.append if errors == "collect" else None))
+    return LoadResult(rows=rows, rejected=tuple(rejected))
+
+
+def read_events(
+    source: Source,
+    *,
+    format: Literal["csv", "jsonl"] | None = None,
+    columns: EventColumns = _EVENT_COLUMNS,
+    assume_tz: tzinfo | str | None = None,
+    known_leads: Iterable[str | Lead] | None = None,
+    errors: Errors = "raise",
+    encoding: str = "utf-8-sig",
+) -> LoadResult[Event]:
+    """Read the events of a CSV or JSON Lines file.
+
+    ``source`` is a path (``.csv``, ``.jsonl``, ``.ndjson``, each optionally ``.gz``) or
+    an open file; ``format`` overrides the suffix (and is needed for a file without a
+    name, like ``io.StringIO``). ``columns`` says which column holds what (see
+    :class:`EventColumns`). Timestamps are ISO 8601; one without an offset is rejected
+    unless ``assume_tz`` (a ``tzinfo`` or an IANA name such as ``"Asia/Tokyo"``) says
+    where it was written. With ``known_leads`` (lead ids or :class:`~leadscoring.Lead`
+    values) an event of any other lead is rejected as ``unknown lead id``.
+
+    ``errors="raise"`` (the default) raises :class:`~leadscoring.InvalidInputError`
+    naming the file, row, column and reason at the first bad row; ``errors="collect"``
+    keeps going and returns every bad row in :attr:`LoadResult.rejected`. Problems with
+    the whole file (a missing column, an empty file, undecodable text) raise in both
+    modes.
+
+    >>> import io
+    >>> text = "lead_id,type,at\\nL1,page_view,2026-04-01 09:00\\n"
+    >>> result = read_events(io.StringIO(text), format="csv", errors="collect")
+    >>> result.rows, result.rejected[0].reason[:34]
+    ((), "naive timestamp '2026-04-01 09:00'")
+    >>> read_events(io.StringIO(text), format="csv", assume_tz="UTC").rows[0].at.hour
+    9
+    """
+    return _collect(
+        lambda on_reject: iter_events(
+            source,
+            format=format,
+            columns=columns,
+            assume_tz=assume_tz,
+            known_leads=known_leads,
+            on_reject=on_reject,
+            encoding=encoding,
+        ),
+        errors,
+    )
+
+
+def read_leads(
+    source: Source,
+    *,
+    format: Literal["csv", "jsonl"] | None = None,
+    columns: LeadColumns = _LEAD_COLUMNS,
+    assume_tz: tzinfo | str | None = None,
+    errors: Errors = "raise",
+    encoding: str = "utf-8-sig",
+) -> LoadResult[Lead]:
+    """Read the leads of a CSV or JSON Lines file.
+
+    Arguments are as in :func:`read_events`; ``columns`` is a :class:`LeadColumns`.
+    ``assume_tz`` applies to ``status_changed_at``. An empty status cell means
+    ``LeadStatus.OPEN``; a second row with a lead id already read is rejected.
+
+    >>> import io
+    >>> text = "id,status,industry\\nL1,won,it\\nL2,,retail\\n"
+    >>> [(lead.id, lead.status.value, dict(lead.attributes))
+    ...  for lead in read_leads(io.StringIO(text), format="csv").rows]
+    [('L1', 'won', {'industry': 'it'}), ('L2', 'open', {'industry': 'retail'})]
+    """
+    return _collect(
+        lambda on_reject: iter_leads(
+            source,
+            format=format,
+            columns=columns,
+            assume_tz=assume_tz,
+            on_reject=on_reject,
+            encoding=encoding,
+        ),
+        errors,
+    )
