@@ -263,8 +263,21 @@ def event_fields() -> st.SearchStrategy[Field]:
 
 @cache
 def event_conditions() -> st.SearchStrategy[Condition]:
-    """Conditions over the vocabulary of generated events, so rules match some of them."""
-    return combine(event_fields(), max_leaves=4)
+    """Conditions over the vocabulary of generated events, so rules match some of them:
+    half are the typical ``when(type=..., category=..., ...)``, half arbitrary trees."""
+    types = st.sampled_from(EVENT_TYPES) | st.lists(
+        st.sampled_from(EVENT_TYPES), min_size=1, max_size=2
+    ).map(one_of)
+    categories = st.sampled_from(CATEGORIES) | st.lists(
+        st.sampled_from(CATEGORIES), min_size=1, max_size=2
+    ).map(one_of)
+    typical = st.builds(
+        lambda t, c, more: All(Field("type", t), Field("category", c), *more),
+        types,
+        categories,
+        st.lists(event_fields(), max_size=1),
+    )
+    return typical | combine(event_fields(), max_leaves=4)
 
 
 @cache

@@ -17,17 +17,22 @@ from .rules import AttributeRule, EventRule, ReactivationRule, RepeatRule, Rule
 if TYPE_CHECKING:
     from .activity import DormancyPolicy
     from .compiled import CompiledModel
+    from .journey import JourneyClassifier
+    from .playbook import Playbook
+    from .stages import GradeScale, PriorityGrid, TemperatureClassifier
 
 __all__ = ["ScoringModel"]
 
 
 def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise InvalidModelError("expected a list of rules", path="rules")
+        raise InvalidModelError("expected a list of rules", path="$.rules")
     return tuple(value)
 
 
 def _caps(value: Mapping[str, float] | None) -> FrozenMap[str, float]:
+    if value is not None and not isinstance(value, Mapping):
+        raise InvalidModelError("expected a mapping of group name to cap", path="$.group_caps")
     return FrozenMap(value or {})
 
 
@@ -35,6 +40,56 @@ def _default_policy() -> DormancyPolicy:
     from .activity import DormancyPolicy
 
     return DormancyPolicy()
+
+
+def _default_temperature() -> TemperatureClassifier:
+    from .stages import TemperatureClassifier
+
+    return TemperatureClassifier()
+
+
+def _default_journey() -> JourneyClassifier:
+    from .journey import JourneyClassifier
+
+    return JourneyClassifier()
+
+
+def _default_grades() -> GradeScale:
+    from .stages import GradeScale
+
+    return GradeScale()
+
+
+def _default_priority() -> PriorityGrid:
+    from .stages import PriorityGrid
+
+    return PriorityGrid()
+
+
+def _default_playbook() -> Playbook:
+    from .playbook import Playbook
+
+    return Playbook()
+
+
+def _stage_problems(model: ScoringModel) -> Iterable[ErrorDetail]:
+    """The stage settings (``assess`` uses them) must be values of their classes."""
+    from .journey import JourneyClassifier
+    from .playbook import Playbook
+    from .stages import GradeScale, PriorityGrid, TemperatureClassifier
+
+    expected: tuple[tuple[str, object, type], ...] = (
+        ("temperature", model.temperature, TemperatureClassifier),
+        ("journey", model.journey, JourneyClassifier),
+        ("grades", model.grades, GradeScale),
+        ("priority", model.priority, PriorityGrid),
+        ("playbook", model.playbook, Playbook),
+    )
+    for name, value, cls in expected:
+        if not isinstance(value, cls):
+            yield ErrorDetail(
+                path=f"$.{name}", message=f"expected a {cls.__name__}, got {value!r:.60}"
+            )
 
 
 def _number_or_none(value: object) -> bool:
@@ -62,6 +117,11 @@ class ScoringModel:
     ceiling: float | None = None
     version: int = 1
     dormancy: DormancyPolicy = attrs.field(factory=_default_policy)
+    temperature: TemperatureClassifier = attrs.field(factory=_default_temperature)
+    journey: JourneyClassifier = attrs.field(factory=_default_journey)
+    grades: GradeScale = attrs.field(factory=_default_grades)
+    priority: PriorityGrid = attrs.field(factory=_default_priority)
+    playbook: Playbook = attrs.field(factory=_default_playbook)
 
     def __attrs_post_init__(self) -> None:
         errors = list(self._problems())
@@ -87,6 +147,7 @@ class ScoringModel:
             yield ErrorDetail(
                 path="$.dormancy", message=f"expected a DormancyPolicy, got {self.dormancy!r}"
             )
+        yield from _stage_problems(self)
         for bound in ("floor", "ceiling"):
             if not _number_or_none(getattr(self, bound)):
                 yield ErrorDetail(

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import TextIO
 
 from ..activity import activity_all
+from ..assessment import assess_all, format_assessments
 from ..engine import score_all
 from ..event import Event
 from ..exceptions import InvalidValueError
@@ -29,8 +30,9 @@ def run_demo(*, seed: int = 0, top: int = 10, out: TextIO | None = None) -> int:
     The table shows each lead's persona (the generator's ground truth, which the model
     never sees), total, fit and engagement, and the three rules that moved it most; the
     full explanation of the first lead follows, then the leads that came back after a
-    silence (lost deals, customers, surges) in the last 90 days. ``out`` defaults to
-    ``sys.stdout``.
+    silence (lost deals, customers, surges) in the last 90 days, then the ranked
+    assessments (temperature, stage, grade, priority, activity, action and reasons).
+    ``out`` defaults to ``sys.stdout``.
 
     >>> import io
     >>> buffer = io.StringIO()
@@ -74,6 +76,9 @@ def run_demo(*, seed: int = 0, top: int = 10, out: TextIO | None = None) -> int:
         print("", file=stream)
         print(ranked[0].explain(), file=stream)
     _print_returns(data.leads, data.events, data.as_of, model, scores, personas, top, stream)
+    print(f"\nWho to call today: the top {top} by priority, then score", file=stream)
+    assessed = assess_all(data.leads, data.events, as_of=data.as_of, model=model)
+    print(format_assessments(assessed, top=top), file=stream)
     return 0
 
 
