@@ -427,6 +427,7 @@ def models(
     capped: bool = True,
     allow_none: bool = True,
     max_rules: int = 6,
+    stages: bool = False,
 ) -> ScoringModel:
     """A valid ``ScoringModel``: every rule kind, decay kind, matcher and combinator,
     limits, caps, group caps, floor and ceiling, version and dormancy policy.
@@ -434,7 +435,9 @@ def models(
     With the defaults it is arbitrary (for round-trip tests). ``when``/``who`` narrow the
     conditions (e.g. to ``event_conditions()``/``lead_conditions()``), ``capped=False``
     leaves out every cap, limit, group cap and ceiling, ``allow_none=False`` keeps
-    ``None`` out of matchers (TOML has no null).
+    ``None`` out of matchers (TOML has no null). ``stages=True`` also draws the stage
+    settings (temperature, journey, grades, priority, playbook); otherwise they are the
+    defaults.
     """
     if when is None:
         when = conditions(allow_none=allow_none)
@@ -448,6 +451,15 @@ def models(
     groups = sorted({r.group for r in model_rules} | {"unused"})
     group_caps = draw(st.dictionaries(st.sampled_from(groups), caps())) if capped else {}
     ceiling = draw(st.none() | st.integers(50, 500)) if capped else None
+    settings: dict[str, object] = {}
+    if stages:
+        settings = {
+            "temperature": draw(temperature_classifiers(percentile=None)),
+            "journey": draw(journey_classifiers()),
+            "grades": draw(grade_scales()),
+            "priority": draw(priority_grids()),
+            "playbook": draw(playbooks()),
+        }
     return ScoringModel(
         name=draw(rule_names()),
         rules=model_rules,
@@ -457,6 +469,7 @@ def models(
         ceiling=ceiling,
         version=draw(st.integers(1, 1000)),
         dormancy=draw(_policies()),
+        **settings,  # type: ignore[arg-type]
     )
 
 

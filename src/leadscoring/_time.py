@@ -67,7 +67,10 @@ def to_utc(
             f"naive datetime {value.isoformat()} has no time zone; "
             "attach one (e.g. datetime(..., tzinfo=UTC)) or give an ISO string with an offset",
         )
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise error(field, f"{value.isoformat()} is out of range in UTC") from None
 
 
 def parse_duration(value: object, field: str = "duration", *, calendar: bool = False) -> Duration:
@@ -119,6 +122,13 @@ def _from_relativedelta(value: relativedelta, field: str, calendar: bool) -> Dur
 
 
 def _parse_text(text: str, field: str, calendar: bool) -> Duration:
+    try:
+        return _parse_units(text, field, calendar)
+    except OverflowError:
+        raise InvalidValueError(field, f"duration {text!r} is out of range") from None
+
+
+def _parse_units(text: str, field: str, calendar: bool) -> Duration:
     short = _SHORT.match(text)
     if short:
         amount = float(short.group(1))
@@ -161,7 +171,8 @@ def format_duration(value: Duration) -> str:
     for unit, size in (("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
         if micros % (size * 1_000_000) == 0:
             return f"{micros // (size * 1_000_000)}{unit}"
-    return f"{value.total_seconds()!r}s"
+    seconds, rest = divmod(micros, 1_000_000)
+    return f"{seconds}.{rest:06d}".rstrip("0") + "s"
 
 
 def add_duration(moment: datetime, duration: Duration) -> datetime:

@@ -98,6 +98,8 @@ def _matcher(value: object) -> Matcher:
 
 
 class _Combinable:
+    __slots__ = ()  # keeps the attrs subclasses slotted (no per-instance __dict__)
+
     def __and__(self, other: Condition) -> All:
         return All(self, other)  # type: ignore[arg-type]
 
@@ -217,11 +219,35 @@ def compile_condition(
         inner = compile_condition(condition.condition, getter)
         return lambda subject: not inner(subject)
     parts = [compile_condition(c, getter) for c in condition.conditions]
+    if len(parts) == 1:
+        return parts[0]
+    # Two parts (the common case) as one expression; more as a loop, never a generator:
+    # same short-circuit order as all()/any(), several times cheaper per call.
     if isinstance(condition, All):
-        if len(parts) == 1:
-            return parts[0]
-        return lambda subject: all(p(subject) for p in parts)
-    return lambda subject: any(p(subject) for p in parts)
+        if not parts:
+            return lambda subject: True
+        if len(parts) == 2:
+            first, second = parts
+            return lambda subject: first(subject) and second(subject)
+
+        def all_of(subject: T) -> bool:
+            for part in parts:
+                if not part(subject):
+                    return False
+            return True
+
+        return all_of
+    if len(parts) == 2:
+        first, second = parts
+        return lambda subject: first(subject) or second(subject)
+
+    def any_of(subject: T) -> bool:
+        for part in parts:
+            if part(subject):
+                return True
+        return False
+
+    return any_of
 
 
 def condition_types(condition: Condition) -> frozenset[str] | None:

@@ -117,6 +117,10 @@ class Event:
         }
 
 
+def _event_at(event: Event) -> datetime:
+    return event.at
+
+
 def event_sort_key(event: Event) -> tuple[Any, ...]:
     """The total order events are processed in: time, then a stable key of their content."""
     return (
@@ -127,6 +131,15 @@ def event_sort_key(event: Event) -> tuple[Any, ...]:
     )
 
 
+def _same_bools(a: Event, b: Event) -> bool:
+    """Whether two equal events agree on which values are bools (``True == 1`` in Python,
+    but not for a condition)."""
+    return all(
+        isinstance(value, bool) is isinstance(b.properties[key], bool)
+        for key, value in a.properties.items()
+    )
+
+
 def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
     """Sort events of one lead and keep one copy of each ``id``.
 
@@ -134,13 +147,19 @@ def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
     same event twice is harmless. Two *different* events sharing an id are a data error:
     :class:`~leadscoring.InvalidEventError` names the id rather than silently picking one.
     """
+    ordered = sorted(events, key=_event_at)
+    if len({e.at for e in ordered}) != len(ordered):  # ties in time: order them by content
+        ordered.sort(key=event_sort_key)
+    ids = [e.id for e in ordered if e.id is not None]
+    if len(set(ids)) == len(ids):  # no id twice: nothing to drop (the usual case)
+        return ordered
     seen: dict[str, Event] = {}
     out: list[Event] = []
-    for event in sorted(events, key=event_sort_key):
+    for event in ordered:
         if event.id is not None:
             first = seen.get(event.id)
             if first is not None:
-                if first != event:
+                if first != event or not _same_bools(first, event):
                     raise InvalidEventError(
                         "Event.id",
                         f"two different events of lead {event.lead_id!r} share id {event.id!r}: "

@@ -82,6 +82,8 @@ def _same(a: object, b: object) -> bool:
         return a is b
     if _is_number(a) and _is_number(b):
         return a == b
+    if isinstance(a, str) and isinstance(b, str):  # a StrEnum member equals its text
+        return a == b
     return type(a) is type(b) and a == b
 
 
@@ -275,6 +277,13 @@ class _Text:
     @text.validator
     def _check(self, _: object, value: object) -> None:
         _text(value, self.op)
+
+    @case_sensitive.validator
+    def _check_case(self, _: object, value: object) -> None:
+        if not isinstance(value, bool):
+            raise InvalidModelError(
+                f"{self.op}: case_sensitive must be true or false, got {value!r}"
+            )
 
     def _test(self, value: str, text: str) -> bool:
         raise TypeError  # pragma: no cover - every subclass defines it

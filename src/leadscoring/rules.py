@@ -72,6 +72,8 @@ def _when(value: object) -> Condition:
     if isinstance(value, Field | All | AnyOf | Not):
         return value
     if isinstance(value, Mapping):
+        if not all(isinstance(key, str) for key in value):
+            raise InvalidModelError(f"field names must be strings, got {value!r}", path="when")
         return when(**value)
     raise InvalidModelError(
         f"expected a condition (when(...), Field, All, AnyOf, Not) or a mapping, got {value!r}",
@@ -144,7 +146,10 @@ def _kinds(value: object) -> frozenset[str] | None:
         return None
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidModelError(f"expected a list of kinds, got {value!r}", path="kinds")
-    kinds = frozenset(value)
+    try:
+        kinds = frozenset(value)
+    except TypeError:  # unhashable items
+        raise InvalidModelError(f"expected a list of kinds, got {value!r}", path="kinds") from None
     unknown = sorted(str(k) for k in kinds - REACTIVATION_KINDS)
     if unknown or not kinds:
         known = ", ".join(sorted(REACTIVATION_KINDS))
