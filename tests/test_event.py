@@ -215,3 +215,12 @@ def test_same_id_with_values_conditions_treat_alike_is_one_event(a: object, b: o
     (kept,) = dedupe_sorted([first, second])
     (kept_too,) = dedupe_sorted([second, first])
     assert type(kept.properties["n"]) is type(kept_too.properties["n"])  # the same copy
+
+
+def test_a_naive_event_time_is_both_naive_and_an_event_error() -> None:
+    """A naive Event.at is caught by except InvalidEventError and by except NaiveDatetimeError."""
+    from leadscoring import InvalidEventError, NaiveDatetimeError
+
+    with pytest.raises(InvalidEventError, match=r"^Event\.at: naive") as caught:
+        Event(lead_id="L1", type="page_view", at=datetime(2026, 1, 1))
+    assert isinstance(caught.value, NaiveDatetimeError)

@@ -169,3 +169,12 @@ def test_lead_to_dict_is_plain_json_data() -> None:
 def test_lead_to_dict_round_trips(lead: Lead) -> None:
     """Lead(**lead.to_dict()) rebuilds an equal lead."""
     assert Lead(**lead.to_dict()) == lead
+
+
+def test_a_naive_status_change_is_both_naive_and_a_lead_error() -> None:
+    """A naive status_changed_at is an InvalidLeadError and a NaiveDatetimeError."""
+    from leadscoring import InvalidLeadError, NaiveDatetimeError
+
+    with pytest.raises(InvalidLeadError, match=r"^Lead\.status_changed_at: naive") as caught:
+        Lead(id="L1", status="lost", status_changed_at=datetime(2026, 1, 1))
+    assert isinstance(caught.value, NaiveDatetimeError)

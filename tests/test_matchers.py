@@ -293,3 +293,12 @@ def test_case_sensitive_must_be_a_bool(make: Callable[..., object]) -> None:
     """case_sensitive="no" is refused rather than read as true."""
     with pytest.raises(InvalidModelError, match="case_sensitive must be true or false"):
         make("a", case_sensitive="no")
+
+
+def test_one_of_a_set_has_a_fixed_order() -> None:
+    """A set has no order of its own, so one_of sorts it: equal sets give equal matchers."""
+    # Sorted by (type name, repr): int 1 first, then the strings 'a' < 'b'.
+    assert one_of({"b", "a", 1}).values == (1, "a", "b")
+    assert one_of({"b", "a"}) == one_of(["a", "b"])
+    # A list keeps the order it was written in.
+    assert one_of(["b", "a"]).values == ("b", "a")

@@ -175,3 +175,20 @@ def test_any_score_explains_itself_and_serialises(
     assert len(data["contributions"]) == len(result.contributions)
     rows = result.explain().split("\n\n")[1].splitlines()
     assert len(rows) == 1 + max(len(result.contributions), 1)
+
+
+def test_explain_never_prints_minus_zero() -> None:
+    """A total of -0.001 rounds to 0.00; explain shows "0", not "-0"."""
+    tiny = LeadScore(
+        lead_id="L1",
+        as_of=datetime(2026, 1, 1, tzinfo=UTC),
+        total=-0.001,
+        fit=0.0,
+        engagement=-0.001,
+        by_group={},
+        by_rule={},
+        contributions=[],
+    )
+    assert tiny.explain().splitlines()[0] == (
+        "Lead L1 at 2026-01-01 00:00 UTC: total 0 (fit 0, engagement 0)"
+    )

@@ -16,7 +16,7 @@ from leadscoring import (
     NaiveDatetimeError,
 )
 from leadscoring._time import (
-    add_duration,
+    EARLIEST,
     check_finite,
     format_duration,
     parse_duration,
@@ -234,11 +234,21 @@ def test_sub_duration_clips_to_the_end_of_a_shorter_month(
     assert sub_duration(moment, relativedelta(months=1)) == expected
 
 
-def test_add_duration_adds_fixed_and_calendar_lengths() -> None:
-    """31 January plus a month is 28 February (2026); plus 36h is 1 February 12:00."""
-    start = datetime(2026, 1, 31, tzinfo=UTC)
-    assert add_duration(start, relativedelta(months=1)) == datetime(2026, 2, 28, tzinfo=UTC)
-    assert add_duration(start, timedelta(hours=36)) == datetime(2026, 2, 1, 12, tzinfo=UTC)
+def test_sub_duration_saturates_before_year_one() -> None:
+    """Year 500 minus 1000 years is before year 1: the start saturates at EARLIEST."""
+    moment = datetime(500, 1, 1, tzinfo=UTC)
+    assert sub_duration(moment, relativedelta(years=1000)) == EARLIEST
+    assert sub_duration(moment, timedelta(days=365_000)) == EARLIEST
+    assert sub_duration(moment, timedelta(days=1)) == datetime(499, 12, 31, tzinfo=UTC)
+
+
+def test_durations_longer_than_a_thousand_years_are_refused() -> None:
+    """1000 years is the longest duration; 1001 years (as days or months) is refused."""
+    assert parse_duration("P1000Y", calendar=True) == relativedelta(years=1000)
+    with pytest.raises(InvalidValueError, match="longer than 1000 years"):
+        parse_duration("P1001Y", calendar=True)
+    with pytest.raises(InvalidValueError, match="longer than 1000 years"):
+        parse_duration(f"{365 * 1000 + 1}d")
 
 
 # --------------------------------------------------------------------------- check_finite

@@ -22,7 +22,6 @@ from .exceptions import InvalidValueError, NaiveDatetimeError
 
 __all__ = [
     "Duration",
-    "add_duration",
     "format_duration",
     "parse_duration",
     "sub_duration",
@@ -42,13 +41,16 @@ _ISO = re.compile(
 
 
 def to_utc(
-    value: object, field: str, error: type[InvalidValueError] = InvalidValueError
+    value: object,
+    field: str,
+    error: type[InvalidValueError] = InvalidValueError,
+    naive: type[NaiveDatetimeError] = NaiveDatetimeError,
 ) -> datetime:
     """Return ``value`` as an aware UTC datetime.
 
     ``value`` is a timezone-aware ``datetime`` or an ISO 8601 string with an offset.
-    A naive value raises :class:`NaiveDatetimeError` naming ``field``; anything else
-    raises ``error``.
+    A naive value raises ``naive`` (a :class:`NaiveDatetimeError`) naming ``field``;
+    anything else raises ``error``.
 
     >>> to_utc("2026-04-01T09:00:00+09:00", "at").isoformat()
     '2026-04-01T00:00:00+00:00'
@@ -62,7 +64,7 @@ def to_utc(
     if not isinstance(value, datetime):
         raise error(field, f"expected a timezone-aware datetime, got {type(value).__name__}")
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise NaiveDatetimeError(
+        raise naive(
             field,
             f"naive datetime {value.isoformat()} has no time zone; "
             "attach one (e.g. datetime(..., tzinfo=UTC)) or give an ISO string with an offset",
@@ -97,7 +99,19 @@ def parse_duration(value: object, field: str = "duration", *, calendar: bool = F
         )
     if isinstance(result, timedelta) and result <= timedelta(0):
         raise InvalidValueError(field, f"duration must be positive, got {value!r}")
+    if _too_long(result):
+        raise InvalidValueError(field, f"duration {value!r} is longer than {MAX_YEARS} years")
     return result
+
+
+MAX_YEARS = 1000
+"""The longest duration accepted: anything longer would overflow date arithmetic."""
+
+
+def _too_long(value: Duration) -> bool:
+    if isinstance(value, relativedelta):
+        return value.years * 12 + value.months > MAX_YEARS * 12
+    return value > timedelta(days=365 * MAX_YEARS)
 
 
 def _from_relativedelta(value: relativedelta, field: str, calendar: bool) -> Duration:
@@ -175,14 +189,20 @@ def format_duration(value: Duration) -> str:
     return f"{seconds}.{rest:06d}".rstrip("0") + "s"
 
 
-def add_duration(moment: datetime, duration: Duration) -> datetime:
-    """``moment + duration`` (calendar-aware for months)."""
-    return moment + duration
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+"""The earliest moment representable; window starts before it saturate to it."""
 
 
 def sub_duration(moment: datetime, duration: Duration) -> datetime:
-    """``moment - duration`` (calendar-aware for months)."""
-    return moment - duration
+    """``moment - duration`` (calendar-aware for months), saturating at :data:`EARLIEST`.
+
+    >>> sub_duration(datetime(2026, 3, 31, tzinfo=UTC), relativedelta(months=1)).date()
+    datetime.date(2026, 2, 28)
+    """
+    try:
+        return moment - duration
+    except (OverflowError, ValueError):  # before year 1: nothing can be that old
+        return EARLIEST
 
 
 def check_finite(

@@ -19,7 +19,7 @@ from typing import TypeAlias
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from ._time import Duration, format_duration, parse_duration
+from ._time import MAX_YEARS, Duration, format_duration, parse_duration, sub_duration
 from .exceptions import InvalidModelError, InvalidValueError
 
 __all__ = ["Decay", "HalfLife", "Linear", "NoDecay", "Steps", "Window"]
@@ -70,6 +70,8 @@ def _positive_days(value: object) -> float:
         raise InvalidModelError(f"expected a number of days, got {value!r}", path="days")
     if not math.isfinite(value) or value <= 0:
         raise InvalidModelError(f"must be a positive finite number, got {value!r}", path="days")
+    if value > 365 * MAX_YEARS:
+        raise InvalidModelError(f"longer than {MAX_YEARS} years: {value!r}", path="days")
     return value
 
 
@@ -116,7 +118,7 @@ class Linear:
 
     def cutoff(self, as_of: datetime) -> datetime | None:
         """Events at or before ``as_of - over`` weigh 0."""
-        return as_of - self.over
+        return sub_duration(as_of, self.over)
 
     def __repr__(self) -> str:
         return f"Linear(over={format_duration(self.over)!r})"
@@ -150,6 +152,8 @@ class Window:
                 raise InvalidModelError(
                     f"months must be a positive whole number, got {months!r}", path="months"
                 )
+            if months > 12 * MAX_YEARS:
+                raise InvalidModelError(f"longer than {MAX_YEARS} years: {months!r}", path="months")
             length = relativedelta(months=months)
         else:
             length = _duration("length", length, calendar=True)
@@ -171,11 +175,11 @@ class Window:
 
     def weight_at(self, at: datetime, as_of: datetime) -> float:
         """The weight at ``as_of`` of an event that happened at ``at``."""
-        return 1.0 if at > as_of - self.length else 0.0
+        return 1.0 if at > sub_duration(as_of, self.length) else 0.0
 
     def cutoff(self, as_of: datetime) -> datetime | None:
         """Events at or before ``as_of - length`` weigh 0."""
-        return as_of - self.length
+        return sub_duration(as_of, self.length)
 
     def __repr__(self) -> str:
         if isinstance(self.length, relativedelta):
@@ -243,7 +247,7 @@ class Steps:
         """Events at or before the first zero-weight age weigh 0."""
         for start, weight in self.steps:
             if weight == 0.0:
-                return as_of - start
+                return sub_duration(as_of, start)
         return None
 
     def __repr__(self) -> str:

@@ -11,7 +11,7 @@ import attrs
 
 from ._mapping import FrozenMap, freeze_scalars
 from ._time import to_utc
-from .exceptions import InvalidEventError
+from .exceptions import InvalidEventError, NaiveEventDatetimeError
 from .typing import Scalar
 
 __all__ = ["Event", "EventType", "PageCategory", "dedupe_sorted", "event_sort_key"]
@@ -72,7 +72,7 @@ def _event_id(value: object) -> str | None:
 
 
 def _at(value: object) -> datetime:
-    return to_utc(value, "Event.at", InvalidEventError)
+    return to_utc(value, "Event.at", InvalidEventError, NaiveEventDatetimeError)
 
 
 def _properties(value: object) -> FrozenMap[str, Scalar]:

@@ -8,7 +8,9 @@ from :class:`ValueError`::
     ├── InvalidValueError (ValueError)          a bad value given to a constructor or function
     │   ├── NaiveDatetimeError                  a datetime without a time zone
     │   ├── InvalidEventError                   an Event field is wrong
+    │   │   └── NaiveEventDatetimeError         ... a naive Event.at (also a NaiveDatetimeError)
     │   └── InvalidLeadError                    a Lead field is wrong
+    │       └── NaiveLeadDatetimeError          ... a naive status_changed_at (likewise)
     ├── InvalidModelError (ValueError)          a model, rule, condition or decay is wrong;
     │                                           ``.errors`` lists every problem with its path
     ├── InvalidInputError (ValueError)          a loader met a bad row: file, row, column, reason
@@ -33,6 +35,8 @@ __all__ = [
     "InvalidValueError",
     "LeadScoringError",
     "NaiveDatetimeError",
+    "NaiveEventDatetimeError",
+    "NaiveLeadDatetimeError",
     "SnapshotError",
     "UnknownLeadError",
 ]
@@ -64,6 +68,16 @@ class InvalidEventError(InvalidValueError):
 
 class InvalidLeadError(InvalidValueError):
     """A :class:`~leadscoring.Lead` field is wrong."""
+
+
+class NaiveEventDatetimeError(NaiveDatetimeError, InvalidEventError):
+    """A naive ``Event.at``: both a :class:`NaiveDatetimeError` and an
+    :class:`InvalidEventError`."""
+
+
+class NaiveLeadDatetimeError(NaiveDatetimeError, InvalidLeadError):
+    """A naive ``Lead.status_changed_at``: both a :class:`NaiveDatetimeError` and an
+    :class:`InvalidLeadError`."""
 
 
 @attrs.frozen(kw_only=True)

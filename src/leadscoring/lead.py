@@ -11,7 +11,7 @@ import attrs
 
 from ._mapping import FrozenMap, freeze_scalars
 from ._time import to_utc
-from .exceptions import InvalidLeadError
+from .exceptions import InvalidLeadError, NaiveLeadDatetimeError
 from .typing import Scalar
 
 __all__ = ["Lead", "LeadStatus"]
@@ -51,7 +51,9 @@ def _attributes(value: object) -> FrozenMap[str, Scalar]:
 
 
 def _changed_at(value: object) -> datetime | None:
-    return None if value is None else to_utc(value, "Lead.status_changed_at", InvalidLeadError)
+    if value is None:
+        return None
+    return to_utc(value, "Lead.status_changed_at", InvalidLeadError, NaiveLeadDatetimeError)
 
 
 def _account_id(value: object) -> str | None:

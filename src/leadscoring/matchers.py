@@ -18,7 +18,7 @@ False
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from fnmatch import fnmatchcase
 from typing import Any, ClassVar, TypeAlias
 
@@ -206,6 +206,8 @@ class Eq:
 def _values(values: object) -> tuple[Scalar, ...]:
     if isinstance(values, str) or not isinstance(values, Iterable):
         raise InvalidModelError("one_of: expected a list of values")
+    if isinstance(values, Set):  # no order of its own: sort, so equal sets give equal values
+        values = sorted(values, key=lambda v: (type(v).__name__, repr(v)))
     out: list[Scalar] = []
     for v in values:
         v = _scalar(v, "one_of")

@@ -14,7 +14,8 @@ __all__ = ["Contribution", "LeadScore"]
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".") if x == x else "nan"
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 @attrs.frozen(kw_only=True)
