@@ -360,14 +360,17 @@ def test_find_reactivations_matches_activity() -> None:
 
 
 def test_extreme_policy_values_do_not_overflow() -> None:
-    """A huge cadence factor or burst window is valid and computes without overflow."""
+    """A huge cadence factor or the longest burst window is valid and computes without overflow."""
     events = [ev(0), ev(100), ev(200), ev(300), ev(301), ev(302)]
-    huge = at(events, 400, cadence_factor=1e300, burst_within=timedelta.max)
+    longest = timedelta(days=365 * 1000)  # durations are capped at 1000 years
+    huge = at(events, 400, cadence_factor=1e300, burst_within=longest)
     assert huge.threshold == timedelta.max
     assert huge.state is ActivityState.ACTIVE
-    # An endless window: the return on day 100 is completed by days 200 and 300.
-    (found,) = at(events, 400, burst_within=timedelta.max).reactivations
+    # A 1000-year window: the return on day 100 is completed by days 200 and 300.
+    (found,) = at(events, 400, burst_within=longest).reactivations
     assert (found.at, found.events) == (day(300), 3)
+    with pytest.raises(InvalidModelError, match="longer than 1000 years"):
+        DormancyPolicy(burst_within=timedelta.max)
 
 
 def test_reactivation_kinds_match_the_rule_kinds() -> None:

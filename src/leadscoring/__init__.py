@@ -52,6 +52,7 @@ from .exceptions import (
     SnapshotError,
     UnknownLeadError,
 )
+from .frame import score_frame
 from .interest import (
     BuyerType,
     InterestPattern,
@@ -76,6 +77,7 @@ from .model import ScoringModel
 from .playbook import Playbook
 from .results import Contribution, LeadScore
 from .rules import AttributeRule, EventRule, Limit, ReactivationRule, RepeatRule, Rule
+from .scorer import Scorer
 from .segments import Segment, segment
 from .stages import FitGrade, GradeScale, PriorityGrid, Temperature, TemperatureClassifier
 
@@ -132,6 +134,7 @@ __all__ = [
     "RejectedRow",
     "RepeatRule",
     "Rule",
+    "Scorer",
     "ScoringModel",
     "Segment",
     "SnapshotError",
@@ -170,6 +173,7 @@ __all__ = [
     "read_leads",
     "score",
     "score_all",
+    "score_frame",
     "segment",
     "timeline",
     "when",
