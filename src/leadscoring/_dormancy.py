@@ -7,13 +7,13 @@ validation, plain-data round trip and "did you mean" hints for model files.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
 import attrs
 
+from ._forms import convert_table, raise_if
 from ._time import check_finite, format_duration, parse_duration
 from .exceptions import ErrorDetail, InvalidModelError, InvalidValueError
 
@@ -187,26 +187,6 @@ class DormancyPolicy:
         raised; paths are field names (``"dormant_after"``, ``"ignore_types[1]"``) and
         unknown keys get a "did you mean" hint.
         """
-        if not isinstance(data, Mapping):
-            raise InvalidModelError(f"expected a table/object, got {type(data).__name__}")
-        known = list(_CONVERTERS)
-        errors: list[ErrorDetail] = []
-        values: dict[str, Any] = {}
-        for key, value in data.items():
-            if key not in known:
-                close = difflib.get_close_matches(str(key), known, n=1)
-                errors.append(
-                    ErrorDetail(
-                        path=str(key),
-                        message=f"unknown dormancy setting {key!r}",
-                        hint=f"did you mean {close[0]!r}?" if close else None,
-                    )
-                )
-                continue
-            try:
-                values[key] = _CONVERTERS[key](value)
-            except InvalidModelError as exc:
-                errors.extend(exc.errors)
-        if errors:
-            raise InvalidModelError(errors)
+        values, errors = convert_table(data, _CONVERTERS, "dormancy setting")
+        raise_if(errors)
         return cls(**values)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._condition_data import condition_data, read_condition
@@ -72,6 +72,26 @@ def check_keys(
             )
         )
     return errors
+
+
+def convert_table(
+    data: object, converters: Mapping[str, Callable[[object], Any]], what: str
+) -> tuple[dict[str, Any], list[ErrorDetail]]:
+    """Convert each known key of a settings table, collecting every problem.
+
+    Unknown keys are problems too (with a "did you mean" hint); ``what`` names a key in
+    messages (``"journey setting"``).
+    """
+    mapping = table(data)
+    errors = check_keys(mapping, converters, what)
+    values: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if key in converters:
+            try:
+                values[key] = converters[key](value)
+            except InvalidModelError as exc:
+                errors.extend(exc.errors)
+    return values, errors
 
 
 def number(

@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from ._forms import check_keys, number, raise_if, table
+from ._forms import convert_table, number, raise_if
 from ._mapping import FrozenMap
 from ._time import Duration, format_duration, parse_duration, to_utc
 from .event import Event, dedupe_sorted
@@ -225,15 +225,7 @@ class InterestPolicy:
     @classmethod
     def from_dict(cls, data: object) -> InterestPolicy:
         """Build from plain data; missing keys take their defaults; every problem collected."""
-        given = table(data)
-        errors = check_keys(given, _CONVERTERS, "interest setting")
-        values: dict[str, Any] = {}
-        for key, value in given.items():
-            if key in _CONVERTERS:
-                try:
-                    values[key] = _CONVERTERS[key](value)
-                except InvalidModelError as exc:
-                    errors.extend(exc.errors)
+        values, errors = convert_table(data, _CONVERTERS, "interest setting")
         raise_if(errors)
         return cls(**values)
 

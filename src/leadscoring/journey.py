@@ -28,6 +28,7 @@ import attrs
 from ._forms import (
     check_keys,
     condition_to_data,
+    convert_table,
     decay_from_data,
     decay_to_data,
     number,
@@ -296,14 +297,6 @@ class JourneyClassifier:
     def from_dict(cls, data: object) -> JourneyClassifier:
         """Build from plain data; keys left out keep their defaults, and so do stages left
         out of ``stages`` and ``min_evidence``. Every problem is collected."""
-        given = table(data)
-        errors = check_keys(given, _CONVERTERS, "journey setting")
-        values: dict[str, Any] = {}
-        for key, value in given.items():
-            if key in _CONVERTERS:
-                try:
-                    values[key] = _CONVERTERS[key](value)
-                except InvalidModelError as exc:
-                    errors.extend(exc.errors)
+        values, errors = convert_table(data, _CONVERTERS, "journey setting")
         raise_if(errors)
         return cls(**values)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._forms import check_keys, condition_to_data, raise_if, table, to_condition
+from ._forms import condition_to_data, convert_table, raise_if, table, to_condition
 from .conditions import MISSING, Condition, compile_condition
 from .exceptions import ErrorDetail, InvalidModelError, InvalidValueError
 
@@ -124,14 +124,7 @@ class Segment:
     def from_dict(cls, data: object) -> Segment:
         """Build from ``{name, when, description}``; every problem is collected."""
         given = table(data)
-        errors = check_keys(given, _CONVERTERS, "segment key")
-        values: dict[str, Any] = {}
-        for key, value in given.items():
-            if key in _CONVERTERS:
-                try:
-                    values[key] = _CONVERTERS[key](value)
-                except InvalidModelError as exc:
-                    errors.extend(exc.errors)
+        values, errors = convert_table(given, _CONVERTERS, "segment key")
         errors += [
             ErrorDetail(path=key, message="missing")
             for key in ("name", "when")

@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from ._forms import check_keys, number, raise_if, table
+from ._forms import check_keys, convert_table, number, raise_if, table
 from ._mapping import FrozenMap
 from .exceptions import ErrorDetail, InvalidModelError, InvalidValueError
 from .results import LeadScore
@@ -153,16 +153,7 @@ def _from_table(
     section: str, data: object, converters: Mapping[str, Callable[[object], Any]]
 ) -> tuple[dict[str, Any], list[ErrorDetail]]:
     """Convert each known key, collecting every problem; unknown keys are problems too."""
-    mapping = table(data)
-    errors = check_keys(mapping, converters, f"{section} setting")
-    values: dict[str, Any] = {}
-    for key, value in mapping.items():
-        if key in converters:
-            try:
-                values[key] = converters[key](value)
-            except InvalidModelError as exc:
-                errors.extend(exc.errors)
-    return values, errors
+    return convert_table(data, converters, f"{section} setting")
 
 
 def _percentile_problems(values: Mapping[str, Any]) -> list[ErrorDetail]:
