@@ -15,6 +15,7 @@ from .activity import (
     activity_all,
 )
 from .assessment import Assessment, assess, assess_all, format_assessments
+from .calibrate import SmallSampleWarning, calibrate
 from .changes import StageChange, changes, changes_all
 from .conditions import (
     All,
@@ -39,6 +40,7 @@ from .conditions import (
 from .config import dump_model, load_model, model_schema
 from .decay import Decay, HalfLife, Linear, NoDecay, Steps, Window
 from .engine import UnknownLeadWarning, score, score_all, timeline
+from .evaluate import EvaluationReport, ThresholdSuggestion, evaluate, evaluate_scores
 from .event import Event, EventType, PageCategory
 from .exceptions import (
     ErrorDetail,
@@ -52,6 +54,7 @@ from .exceptions import (
     SnapshotError,
     UnknownLeadError,
 )
+from .feedback import FeedbackReport, RuleFeedback, Verdict, feedback
 from .frame import score_frame
 from .interest import (
     BuyerType,
@@ -94,10 +97,12 @@ __all__ = [
     "Decay",
     "DormancyPolicy",
     "ErrorDetail",
+    "EvaluationReport",
     "Event",
     "EventColumns",
     "EventRule",
     "EventType",
+    "FeedbackReport",
     "Field",
     "FitGrade",
     "GradeScale",
@@ -134,28 +139,36 @@ __all__ = [
     "RejectedRow",
     "RepeatRule",
     "Rule",
+    "RuleFeedback",
     "Scorer",
     "ScoringModel",
     "Segment",
+    "SmallSampleWarning",
     "SnapshotError",
     "StageChange",
     "Steps",
     "Temperature",
     "TemperatureClassifier",
+    "ThresholdSuggestion",
     "UnknownLeadError",
     "UnknownLeadWarning",
+    "Verdict",
     "Window",
     "activity",
     "activity_all",
     "assess",
     "assess_all",
     "between",
+    "calibrate",
     "changes",
     "changes_all",
     "contains",
     "dump_model",
     "eq",
+    "evaluate",
+    "evaluate_scores",
     "exists",
+    "feedback",
     "format_assessments",
     "glob",
     "gt",
