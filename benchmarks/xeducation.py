@@ -34,11 +34,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from leadscoring import InvalidInputError, Lead
+from leadscoring import InvalidInputError, Lead, LeadColumns, read_leads
 from leadscoring.calibrate import calibrate
 from leadscoring.evaluate import evaluate, evaluate_scores
 
-DEFAULT_PATH = Path("/work/shared/data/x-education/Leads.csv")
+# The workspace keeps shared data beside the repository: ../shared/data/x-education/Leads.csv
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "x-education" / "Leads.csv"
 LEAKY = ("Tags", "Lead Quality", "Last Notable Activity")
 IDS = ("Prospect ID", "Lead Number")
 OUTCOME = "Converted"
@@ -53,47 +54,32 @@ AS_OF = datetime(2020, 1, 1, tzinfo=UTC)  # the table has no times; any fixed mo
 
 
 def load(path: Path) -> tuple[list[Lead], dict[str, bool]]:
-    """Leads (honest columns only) and outcomes from Leads.csv; bad cells raise
-    :class:`~leadscoring.InvalidInputError` with the row and column."""
-    source = str(path)
-    with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if header is None:
-            raise InvalidInputError("the file is empty", source=source)
-        for needed in (*IDS[:1], OUTCOME, *NUMERIC):
-            if needed not in header:
-                raise InvalidInputError(f"missing column {needed!r}", source=source, row=0)
-        # Every line ends with a comma: the last header is empty, and so is the last cell.
-        width = len(header) - 1 if header[-1] == "" else len(header)
-        columns = header[:width]
-        leads: list[Lead] = []
-        outcomes: dict[str, bool] = {}
-        for row_number, row in enumerate(reader, start=1):
-            if len(row) < width:
-                raise InvalidInputError(f"expected {width} cells, got {len(row)}",
-                                        source=source, row=row_number)
-            cells = dict(zip(columns, row[:width], strict=True))
-            lead_id = cells["Prospect ID"].strip()
-            if cells[OUTCOME] not in ("0", "1"):
-                raise InvalidInputError(f"expected 0 or 1, got {cells[OUTCOME]!r}",
-                                        source=source, row=row_number, column=OUTCOME)
-            attributes: dict[str, str | int | float] = {}
-            for name, raw in cells.items():
-                value = raw.strip()
-                if name in LEAKY or name in IDS or name == OUTCOME or value == "":
-                    continue
-                if name in NUMERIC:
-                    try:
-                        number = float(value)
-                    except ValueError:
-                        raise InvalidInputError(f"not a number: {value!r}", source=source,
-                                                row=row_number, column=name) from None
-                    attributes[name] = int(number) if number.is_integer() else number
-                else:
-                    attributes[name] = "unanswered" if value == "Select" else value
-            leads.append(Lead(id=lead_id, attributes=attributes))
-            outcomes[lead_id] = cells[OUTCOME] == "1"
+    """Leads (honest columns only) and outcomes from Leads.csv, read with
+    :func:`~leadscoring.read_leads`: a bad cell raises
+    :class:`~leadscoring.InvalidInputError` with its row and column."""
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        header = [name for name in next(csv.reader(f), []) if name]
+    honest = tuple(n for n in header if n not in LEAKY and n not in IDS)
+    if OUTCOME not in honest:
+        raise InvalidInputError(f"missing column {OUTCOME!r}", source=str(path), row=0)
+    columns = LeadColumns(
+        id=IDS[0], status=None, status_changed_at=None, account_id=None,
+        attributes=honest, numeric=(*NUMERIC, OUTCOME),
+    )
+    leads: list[Lead] = []
+    outcomes: dict[str, bool] = {}
+    for row, lead in enumerate(read_leads(path, columns=columns).rows, start=1):
+        converted = lead.attributes.get(OUTCOME)
+        if converted not in (0, 1):
+            raise InvalidInputError(f"expected 0 or 1, got {converted!r}", source=str(path),
+                                    row=row, column=OUTCOME)
+        attributes = {
+            name: "unanswered" if value == "Select" else value
+            for name, value in lead.attributes.items()
+            if name != OUTCOME
+        }
+        leads.append(Lead(id=lead.id, attributes=attributes))
+        outcomes[lead.id] = converted == 1
     return leads, outcomes
 
 
