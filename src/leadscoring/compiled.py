@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import attrs
 
+from ._dispatch import Dispatch
 from ._time import Duration
 from .conditions import MISSING, compile_condition, condition_types
-from .decay import Decay
+from .decay import _DAY, Decay, HalfLife, NoDecay
 from .event import Event
 from .lead import Lead
 from .rules import AttributeRule, EventRule, ReactivationRule, RepeatRule
@@ -23,7 +24,18 @@ from .rules import AttributeRule, EventRule, ReactivationRule, RepeatRule
 if TYPE_CHECKING:
     from .model import ScoringModel
 
-__all__ = ["CompiledModel", "CompiledRule", "RuleKind", "event_getter", "lead_getter"]
+__all__ = [
+    "CompiledModel",
+    "CompiledRule",
+    "RuleKind",
+    "Weigher",
+    "event_getter",
+    "lead_getter",
+    "weigher",
+]
+
+Weigher = Callable[[datetime], float]
+"""The weight at a fixed ``as_of`` of an event that happened at the given time."""
 
 
 class RuleKind(enum.Enum):
@@ -53,6 +65,30 @@ def lead_getter(name: str) -> Callable[[Lead], object]:
 
 def _always(_: object) -> bool:
     return True
+
+
+def _one(_: datetime) -> float:
+    return 1.0
+
+
+def weigher(decay: Decay, as_of: datetime) -> Weigher:
+    """``decay.weight_at(at, as_of)`` as a function of ``at`` alone, computed the same way.
+
+    The hot loops call it once per counted event; half-life and no decay skip the method
+    calls, every other decay defers to ``weight_at``.
+    """
+    if isinstance(decay, NoDecay):
+        return _one
+    if isinstance(decay, HalfLife):
+        seconds = decay.days * _DAY  # the very expression HalfLife.weight uses
+
+        def half_life(at: datetime) -> float:
+            weight: float = 0.5 ** (max((as_of - at).total_seconds(), 0.0) / seconds)
+            return weight
+
+        return half_life
+    weight_at = decay.weight_at
+    return lambda at: weight_at(at, as_of)
 
 
 @attrs.frozen(kw_only=True)
@@ -88,6 +124,10 @@ class CompiledModel:
     group_caps: dict[str, float]
     fit_groups: frozenset[str]
     groups: tuple[str, ...]
+    dispatch: Dispatch
+    _weighers: dict[datetime, tuple[Weigher, ...]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
     @classmethod
     def build(cls, model: ScoringModel) -> CompiledModel:
@@ -171,8 +211,26 @@ class CompiledModel:
             group_caps={g: float(c) for g, c in model.group_caps.items()},
             fit_groups=model.fit_groups,
             groups=model.groups,
+            dispatch=Dispatch.build(
+                by_type,
+                any_type,
+                {
+                    cr.index: rule.when
+                    for cr, rule in zip(compiled, model.rules, strict=True)
+                    if isinstance(rule, EventRule | RepeatRule)
+                },
+            ),
         )
 
     def rules_for(self, event_type: str) -> tuple[CompiledRule, ...]:
         """The event and repeat rules that may match an event of ``event_type``, in model order."""
         return self.by_type.get(event_type, self.any_type)
+
+    def weighers(self, as_of: datetime) -> tuple[Weigher, ...]:
+        """Each rule's :func:`weigher` at ``as_of``, by rule index (kept for one ``as_of``)."""
+        found = self._weighers.get(as_of)
+        if found is None:
+            found = tuple(weigher(cr.decay, as_of) for cr in self.rules)
+            self._weighers.clear()  # one entry: score_all and timeline reuse it lead after lead
+            self._weighers[as_of] = found
+        return found

@@ -231,7 +231,7 @@ def compile_condition(
             return lambda subject: first(subject) and second(subject)
 
         def all_of(subject: T) -> bool:
-            for part in parts:
+            for part in parts:  # noqa: SIM110 - a loop, not all(<generator>): faster
                 if not part(subject):
                     return False
             return True
@@ -242,7 +242,7 @@ def compile_condition(
         return lambda subject: first(subject) or second(subject)
 
     def any_of(subject: T) -> bool:
-        for part in parts:
+        for part in parts:  # noqa: SIM110 - a loop, not any(<generator>): faster
             if part(subject):
                 return True
         return False

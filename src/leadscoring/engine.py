@@ -11,8 +11,11 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Literal
 
+from ._build import contribution, lead_score
+from ._mapping import FrozenMap
 from ._time import format_duration, parse_duration, to_utc
 from .compiled import CompiledModel, CompiledRule, RuleKind
 from .event import Event, dedupe_sorted
@@ -41,7 +44,7 @@ class UnknownLeadWarning(UserWarning):
 
 def _clamp(value: float, low: float | None, high: float | None) -> float:
     if low is not None and value < low:
-        return low
+        return low + 0.0  # a cap of 0 gives -0.0 as its low end; report 0.0
     if high is not None and value > high:
         return high
     return value
@@ -60,28 +63,30 @@ def finish_score(
     by_group: dict[str, float] = dict.fromkeys(compiled.groups, 0.0)
     for cr in compiled.rules:
         value = rule_sums[cr.index]
-        if cr.cap is not None:
-            value = _clamp(value, -cr.cap, cr.cap)
+        cap = cr.cap
+        if cap is not None:
+            value = _clamp(value, -cap, cap)
         by_rule[cr.name] = value
         by_group[cr.group] += value
     fit = engagement = 0.0
+    group_caps, fit_groups = compiled.group_caps, compiled.fit_groups
     for group, value in by_group.items():
-        cap = compiled.group_caps.get(group)
+        cap = group_caps.get(group)
         if cap is not None:
             value = by_group[group] = _clamp(value, -cap, cap)
-        if group in compiled.fit_groups:
+        if group in fit_groups:
             fit += value
         else:
             engagement += value
-    return LeadScore(
-        lead_id=lead_id,
-        as_of=as_of,
-        total=_clamp(fit + engagement, model.floor, model.ceiling),
-        fit=fit,
-        engagement=engagement,
-        by_group=by_group,
-        by_rule=by_rule,
-        contributions=tuple(contributions),
+    return lead_score(
+        lead_id,
+        as_of,
+        _clamp(fit + engagement, model.floor, model.ceiling),
+        fit,
+        engagement,
+        FrozenMap(by_group),
+        FrozenMap(by_rule),
+        tuple(contributions),
     )
 
 
@@ -98,36 +103,48 @@ def _limited(cr: CompiledRule, at: datetime, counted: dict[int, deque[datetime]]
     return False
 
 
+@lru_cache(maxsize=64)
+def _within(span: timedelta) -> str:
+    return format_duration(span)
+
+
 def score_prepared(
     lead: Lead, events: Sequence[Event], compiled: CompiledModel, as_of: datetime
 ) -> LeadScore:
-    """Score ``lead`` from its own events, already sorted, deduplicated and ``<= as_of``."""
+    """Score ``lead`` from its own events, already sorted, deduplicated and ``<= as_of``.
+
+    The loop asks only the rules the event's type and key property can match
+    (:class:`~leadscoring._dispatch.Dispatch`), each for the test left once those are
+    known, and reads decay weights from closures made once per ``as_of``.
+    """
     sums = [0.0] * len(compiled.rules)
     out: list[Contribution] = []
     for cr in compiled.attribute_rules:
         if cr.match_lead(lead):
             sums[cr.index] += cr.points
             out.append(
-                Contribution(
-                    rule=cr.name,
-                    group=cr.group,
-                    event_id=None,
-                    event_at=None,
-                    base_points=cr.points,
-                    weight=1.0,
-                    points=cr.points,
-                )
+                contribution(cr.name, cr.group, None, None, cr.points, 1.0, cr.points, None)
             )
     counted: dict[int, deque[datetime]] = {}
     repeats: dict[int, deque[datetime]] = {}
     fired: dict[int, datetime] = {}
+    weighers = compiled.weighers(as_of)
+    buckets, any_type = compiled.dispatch.buckets, compiled.dispatch.any_type
+    repeat = RuleKind.REPEAT
     for event in events:
         at = event.at
-        for cr in compiled.rules_for(event.type):
-            if not cr.match_event(event):
+        bucket = buckets.get(event.type)  # Dispatch.candidates(event), inlined
+        if bucket is None:
+            candidates = any_type
+        elif bucket.key is None:
+            candidates = bucket.rest
+        else:
+            candidates = bucket.table.get(event.properties.get(bucket.key), bucket.rest)  # type: ignore[arg-type]
+        for cr, test in candidates:
+            if test is not None and not test(event):
                 continue
             note = None
-            if cr.kind is RuleKind.REPEAT:
+            if cr.kind is repeat:
                 window = repeats.setdefault(cr.index, deque())
                 window.append(at)
                 start = at - cr.within  # type: ignore[operator]
@@ -137,23 +154,16 @@ def score_prepared(
                 if len(window) < cr.times or (last is not None and at - last < cr.within):  # type: ignore[operator]
                     continue
                 fired[cr.index] = at
-                note = f"{len(window)} matching events within {format_duration(cr.within)}"  # type: ignore[arg-type]
+                note = f"{len(window)} matching events within {_within(cr.within)}"
             elif cr.limit_count is not None and _limited(cr, at, counted):
                 continue
-            weight = cr.decay.weight_at(at, as_of)
+            weight = weighers[cr.index](at)
             if weight > 0.0:
                 points = cr.points * weight
                 sums[cr.index] += points
                 out.append(
-                    Contribution(
-                        rule=cr.name,
-                        group=cr.group,
-                        event_id=event.id,
-                        event_at=at,
-                        base_points=cr.points,
-                        weight=weight,
-                        points=points,
-                        note=note,
+                    contribution(
+                        cr.name, cr.group, event.id, at, cr.points, weight, points, note
                     )
                 )
     if compiled.reactivation_rules and events:
@@ -180,15 +190,15 @@ def _reactivations(
                 points = cr.points * weight
                 sums[cr.index] += points
                 out.append(
-                    Contribution(
-                        rule=cr.name,
-                        group=cr.group,
-                        event_id=found.event_id,
-                        event_at=found.at,
-                        base_points=cr.points,
-                        weight=weight,
-                        points=points,
-                        note=f"{found.kind} after {found.silence.days} days of silence",
+                    contribution(
+                        cr.name,
+                        cr.group,
+                        found.event_id,
+                        found.at,
+                        cr.points,
+                        weight,
+                        points,
+                        f"{found.kind} after {found.silence.days} days of silence",
                     )
                 )
 
