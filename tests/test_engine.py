@@ -760,3 +760,20 @@ def test_dispatch_finds_exactly_the_matching_rules_in_model_order(
         expected = [r.name for r in model.rules if compile_condition(r.when, event_getter)(event)]
         kept = [cr.name for cr, test in dispatch.candidates(event) if test is None or test(event)]
         assert kept == expected
+
+
+def test_something_that_is_not_an_event_is_named_by_its_position() -> None:
+    """A stray non-Event among the events raises InvalidValueError naming events[i]."""
+    model = ScoringModel(name="m", rules=[])
+    good = Event(lead_id="L1", type="page_view", at="2026-01-01T00:00:00Z")
+    with pytest.raises(InvalidValueError, match=r"^events\[1\]: expected an Event, got dict"):
+        score_all([Lead(id="L1")], [good, {"lead_id": "L1"}], model, as_of="2026-01-02T00:00Z")
+    with pytest.raises(InvalidValueError, match=r"^events\[0\]: expected an Event, got str"):
+        score(Lead(id="L1"), ["L1"], model, as_of="2026-01-02T00:00Z")  # type: ignore[list-item]
+
+
+def test_as_of_may_be_an_iso_string_with_an_offset() -> None:
+    """as_of '2026-01-02T00:00+09:00' is 2026-01-01 15:00 UTC."""
+    model = ScoringModel(name="m", rules=[])
+    result = score(Lead(id="L1"), [], model, as_of="2026-01-02T00:00+09:00")
+    assert result.as_of == datetime(2026, 1, 1, 15, tzinfo=UTC)

@@ -23,6 +23,7 @@ from .exceptions import InvalidValueError, UnknownLeadError
 from .lead import Lead
 from .model import ScoringModel
 from .results import Contribution, LeadScore
+from .typing import Timestamp
 
 __all__ = [
     "OnUnknown",
@@ -203,8 +204,17 @@ def _reactivations(
                 )
 
 
+def _not_an_event(index: int, item: object) -> InvalidValueError:
+    return InvalidValueError(f"events[{index}]", f"expected an Event, got {type(item).__name__}")
+
+
 def _prepare(lead_id: str, events: Iterable[Event], as_of: datetime | None) -> list[Event]:
-    mine = [e for e in events if e.lead_id == lead_id and (as_of is None or e.at <= as_of)]
+    mine = []
+    for index, e in enumerate(events):
+        if not isinstance(e, Event):
+            raise _not_an_event(index, e)
+        if e.lead_id == lead_id and (as_of is None or e.at <= as_of):
+            mine.append(e)
     return dedupe_sorted(mine)
 
 
@@ -221,12 +231,13 @@ def _check_model(model: object) -> ScoringModel:
 
 
 def score(
-    lead: Lead, events: Iterable[Event], model: ScoringModel, *, as_of: datetime
+    lead: Lead, events: Iterable[Event], model: ScoringModel, *, as_of: Timestamp
 ) -> LeadScore:
-    """Score one lead at ``as_of``.
+    """Score one lead at ``as_of`` (an aware datetime or an ISO 8601 string with an offset).
 
-    Events of other leads and events after ``as_of`` are ignored; events sharing an
-    ``id`` count once.
+    Events of other leads and events after ``as_of`` are ignored; copies of an event
+    (same ``id``) count once, and two different events sharing an ``id`` raise
+    :class:`~leadscoring.InvalidEventError`.
 
     >>> from datetime import UTC
     >>> rule = EventRule(name="page", when={"type": "page_view"}, points=10)
@@ -263,7 +274,9 @@ def group_events(
             raise InvalidValueError("leads", f"lead id {lead.id!r} is given twice")
         grouped[lead.id] = []
     unknown: dict[str, int] = {}
-    for event in events:
+    for index, event in enumerate(events):
+        if not isinstance(event, Event):
+            raise _not_an_event(index, event)
         bucket = grouped.get(event.lead_id)
         if bucket is None:
             unknown[event.lead_id] = unknown.get(event.lead_id, 0) + 1
@@ -282,7 +295,7 @@ def score_all(
     events: Iterable[Event],
     model: ScoringModel,
     *,
-    as_of: datetime,
+    as_of: Timestamp,
     on_unknown: OnUnknown = "raise",
 ) -> list[LeadScore]:
     """Score many leads at once: one :class:`LeadScore` per lead, in the leads' order.
@@ -304,8 +317,8 @@ def timeline(
     events: Iterable[Event],
     model: ScoringModel,
     *,
-    start: datetime,
-    end: datetime,
+    start: Timestamp,
+    end: Timestamp,
     every: timedelta | str = timedelta(days=1),
 ) -> list[LeadScore]:
     """The lead's score sampled at ``start``, ``start + every``, ... up to ``end`` included."""
