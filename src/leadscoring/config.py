@@ -101,8 +101,9 @@ def model_to_dict(model: ScoringModel) -> dict[str, Any]:
         out["floor"] = model.floor
     if model.ceiling is not None:
         out["ceiling"] = model.ceiling
+    fields = attrs.asdict(model, recurse=False)  # the model's own fields, by name
     for key, (field, cls) in _sections().items():
-        data = getattr(model, field).to_dict()
+        data = fields[field].to_dict()
         defaults = cls().to_dict()
         changed = {k: v for k, v in data.items() if k not in defaults or defaults[k] != v}
         if changed:
