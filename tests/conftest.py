@@ -19,3 +19,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+# Plots in tests and docs examples draw off screen.
+os.environ.setdefault("MPLBACKEND", "Agg")
