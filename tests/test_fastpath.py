@@ -14,12 +14,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leadscoring import Contribution, Decay, Event, LeadScore, ScoringModel
-from leadscoring._build import contribution, lead_score
+from leadscoring._build import lead_score
 from leadscoring._dispatch import pinned, specialise
 from leadscoring._mapping import FrozenMap
 from leadscoring._weights import from_us, to_us, us_weigher
 from leadscoring.compiled import event_getter, weigher
 from leadscoring.conditions import All, AnyOf, Condition, Field, Not, compile_condition, when
+from leadscoring.results import contribution_from_row
 from strategies import T0, conditions, decays, event_conditions, events, models, moments
 
 
@@ -121,19 +122,24 @@ def test_microseconds_round_trip() -> None:
 
 
 def test_builders_make_the_same_values() -> None:
-    """contribution() and lead_score() build objects equal to the constructors' ones."""
+    """contribution_from_row() and lead_score() build objects equal to the constructors' ones."""
     at = datetime(2026, 1, 1, tzinfo=UTC)
-    args = ("r", "g", "e1", at, 10.0, 0.5, 5.0, "note")
-    made = contribution(*args)
+    row = ("r", "g", "e1", at, 10.0, 0.5, 5.0, "note")
+    made = contribution_from_row(row)
     built = Contribution(rule="r", group="g", event_id="e1", event_at=at, base_points=10.0,
                          weight=0.5, points=5.0, note="note")  # fmt: skip
     assert made == built
     assert repr(made) == repr(built)
     assert hash(made) == hash(built)
     score = lead_score("L1", at, 5.0, 0.0, 5.0, FrozenMap({"g": 5.0}), FrozenMap({"r": 5.0}),
-                       (made,))  # fmt: skip
-    assert score == LeadScore(lead_id="L1", as_of=at, total=5.0, fit=0.0, engagement=5.0,
-                              by_group={"g": 5.0}, by_rule={"r": 5.0}, contributions=[built])
+                       (row,))  # fmt: skip
+    by_hand = LeadScore(lead_id="L1", as_of=at, total=5.0, fit=0.0, engagement=5.0,
+                        by_group={"g": 5.0}, by_rule={"r": 5.0}, contributions=[built])
+    assert score == by_hand
+    assert hash(score) == hash(by_hand)
+    assert repr(score) == repr(by_hand)
+    assert score.contributions == (built,)
+    assert score.contributions is score.contributions  # built once, then kept
     assert score.to_dict()["contributions"][0]["note"] == "note"
 
 

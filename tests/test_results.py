@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import pickle
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import pytest
 from hypothesis import given
 
@@ -13,6 +15,7 @@ from leadscoring import (
     Contribution,
     Event,
     EventRule,
+    InvalidValueError,
     Lead,
     LeadScore,
     ScoringModel,
@@ -157,6 +160,26 @@ def test_lead_score_built_by_hand_equals_the_engines() -> None:
     assert rebuilt == result
     assert hash(rebuilt) == hash(result)
     assert Contribution(**result.contributions[0].to_dict()) == result.contributions[0]
+
+
+def test_contributions_are_built_on_access_and_survive_evolve_and_pickle() -> None:
+    """contributions is a tuple of Contributions however the score was made or copied."""
+    result = _example()
+    assert all(isinstance(c, Contribution) for c in result.contributions)
+    assert result.contributions is result.contributions
+    moved = attrs.evolve(result, total=1.0)
+    assert moved.contributions == result.contributions
+    assert moved != result
+    copied = pickle.loads(pickle.dumps(result))
+    assert copied == result
+    assert copied.contributions == result.contributions
+
+
+def test_lead_score_refuses_what_is_not_a_contribution() -> None:
+    """A contributions entry that is not a Contribution raises InvalidValueError."""
+    with pytest.raises(InvalidValueError, match=r"contributions\[0\]"):
+        LeadScore(lead_id="L1", as_of=datetime(2026, 1, 1, tzinfo=UTC), total=0.0, fit=0.0,
+                  engagement=0.0, by_group={}, by_rule={}, contributions=["x"])  # fmt: skip
 
 
 @given(

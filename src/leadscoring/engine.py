@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
-from ._build import contribution, lead_score
+from ._build import lead_score
 from ._mapping import FrozenMap
 from ._time import format_duration, parse_duration, to_utc
 from .compiled import CompiledModel, CompiledRule, RuleKind
@@ -22,7 +22,7 @@ from .event import Event, dedupe_sorted
 from .exceptions import InvalidValueError, UnknownLeadError
 from .lead import Lead
 from .model import ScoringModel
-from .results import Contribution, LeadScore
+from .results import LeadScore, Row
 from .typing import Timestamp
 
 __all__ = [
@@ -56,9 +56,13 @@ def finish_score(
     as_of: datetime,
     compiled: CompiledModel,
     rule_sums: Sequence[float],
-    contributions: Iterable[Contribution],
+    contributions: Iterable[Row],
 ) -> LeadScore:
-    """Apply rule caps, group caps, floor and ceiling to raw per-rule sums."""
+    """Apply rule caps, group caps, floor and ceiling to raw per-rule sums.
+
+    ``contributions`` are rows (:data:`leadscoring.results.Row`), in ``Contribution``'s
+    field order; the ``LeadScore`` turns them into ``Contribution`` s when asked.
+    """
     model = compiled.model
     by_rule: dict[str, float] = {}
     by_group: dict[str, float] = dict.fromkeys(compiled.groups, 0.0)
@@ -119,13 +123,11 @@ def score_prepared(
     known, and reads decay weights from closures made once per ``as_of``.
     """
     sums = [0.0] * len(compiled.rules)
-    out: list[Contribution] = []
+    out: list[Row] = []  # plain tuples: cheap to make, and the collector skips them
     for cr in compiled.attribute_rules:
         if cr.match_lead(lead):
             sums[cr.index] += cr.points
-            out.append(
-                contribution(cr.name, cr.group, None, None, cr.points, 1.0, cr.points, None)
-            )
+            out.append((cr.name, cr.group, None, None, cr.points, 1.0, cr.points, None))
     counted: dict[int, deque[datetime]] = {}
     repeats: dict[int, deque[datetime]] = {}
     fired: dict[int, datetime] = {}
@@ -162,11 +164,7 @@ def score_prepared(
             if weight > 0.0:
                 points = cr.points * weight
                 sums[cr.index] += points
-                out.append(
-                    contribution(
-                        cr.name, cr.group, event.id, at, cr.points, weight, points, note
-                    )
-                )
+                out.append((cr.name, cr.group, event.id, at, cr.points, weight, points, note))
     if compiled.reactivation_rules and events:
         _reactivations(lead, events, compiled, as_of, sums, out)
     return finish_score(lead.id, as_of, compiled, sums, out)
@@ -178,7 +176,7 @@ def _reactivations(
     compiled: CompiledModel,
     as_of: datetime,
     sums: list[float],
-    out: list[Contribution],
+    out: list[Row],
 ) -> None:
     from .activity import find_reactivations
 
@@ -190,17 +188,9 @@ def _reactivations(
             if weight > 0.0:
                 points = cr.points * weight
                 sums[cr.index] += points
+                note = f"{found.kind} after {found.silence.days} days of silence"
                 out.append(
-                    contribution(
-                        cr.name,
-                        cr.group,
-                        found.event_id,
-                        found.at,
-                        cr.points,
-                        weight,
-                        points,
-                        f"{found.kind} after {found.silence.days} days of silence",
-                    )
+                    (cr.name, cr.group, found.event_id, found.at, cr.points, weight, points, note)
                 )
 
 

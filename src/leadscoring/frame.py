@@ -33,7 +33,7 @@ from .event import Event, dedupe_sorted
 from .exceptions import InvalidEventError, InvalidInputError, InvalidValueError, UnknownLeadError
 from .lead import Lead, LeadStatus
 from .model import ScoringModel
-from .results import Contribution
+from .results import Row
 from .rules import AttributeRule, EventRule, RepeatRule
 
 if TYPE_CHECKING:
@@ -326,7 +326,7 @@ def _reactivation_sums(
         per_lead.setdefault(int(lead_of[row]), []).append(event)
     for index, history in per_lead.items():
         raw = [0.0] * len(compiled.rules)
-        out: list[Contribution] = []
+        out: list[Row] = []
         _reactivations(records[index], dedupe_sorted(history), compiled, moment, raw, out)
         for cr in compiled.reactivation_rules:
             sums[index, cr.index] = raw[cr.index]

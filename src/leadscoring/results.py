@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import attrs
 
 from ._mapping import FrozenMap
+from .exceptions import InvalidValueError
 
 __all__ = ["Contribution", "LeadScore"]
+
+Row = tuple[str, str, str | None, datetime | None, float, float, float, str | None]
+"""A contribution as a plain tuple: ``Contribution``'s fields in order, from ``rule`` to ``note``.
+
+Tuples of strings, floats, datetimes and ``None`` are not followed by the cyclic garbage
+collector, so a :class:`LeadScore` keeps its contributions as rows and makes the
+``Contribution`` objects the first time they are asked for.
+"""
+
+_FIELDS = ("rule", "group", "event_id", "event_at", "base_points", "weight", "points", "note")
 
 
 def _fmt(x: float) -> str:
@@ -49,20 +60,63 @@ class Contribution:
         }
 
 
-def _contributions(value: Iterable[Contribution]) -> tuple[Contribution, ...]:
-    return tuple(value)
+def _contribution_builder() -> Callable[[Row], Contribution]:
+    """``Contribution`` from a row, filling the slots directly (no converters to run)."""
+    if tuple(f.name for f in attrs.fields(Contribution)) != _FIELDS:  # pragma: no cover
+        return lambda row: Contribution(**dict[str, Any](zip(_FIELDS, row, strict=True)))
+    s_rule, s_group, s_id, s_at, s_base, s_weight, s_points, s_note = (
+        vars(Contribution)[name].__set__ for name in _FIELDS
+    )
+    new = object.__new__
+
+    def build(row: Row) -> Contribution:
+        rule, group, event_id, event_at, base_points, weight, points, note = row
+        c = new(Contribution)
+        s_rule(c, rule)
+        s_group(c, group)
+        s_id(c, event_id)
+        s_at(c, event_at)
+        s_base(c, base_points)
+        s_weight(c, weight)
+        s_points(c, points)
+        s_note(c, note)
+        return c
+
+    return build
+
+
+contribution_from_row: Callable[[Row], Contribution] = _contribution_builder()
+
+
+def _to_rows(value: Iterable[Contribution | Row]) -> tuple[Row, ...]:
+    """Contributions as rows; rows (as ``attrs.evolve`` passes them back) are kept."""
+    rows: list[Row] = []
+    for index, c in enumerate(value):
+        if isinstance(c, Contribution):
+            row = (c.rule, c.group, c.event_id, c.event_at, c.base_points, c.weight, c.points)
+            rows.append((*row, c.note))
+        elif isinstance(c, tuple) and len(c) == len(_FIELDS):
+            rows.append(c)
+        else:
+            raise InvalidValueError(
+                f"contributions[{index}]", f"expected a Contribution, got {type(c).__name__}"
+            )
+    return tuple(rows)
 
 
 def _frozen_floats(value: Mapping[str, float]) -> FrozenMap[str, float]:
     return value if isinstance(value, FrozenMap) else FrozenMap(value)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class LeadScore:
     """A lead's score at ``as_of``: ``total = clamp(fit + engagement)``, with the reasons.
 
     ``by_rule`` holds each rule's points after its cap, ``by_group`` each group's points
     after the group cap, for every rule and group of the model (zero when nothing matched).
+    ``contributions`` (given to the constructor as any iterable of :class:`Contribution`)
+    is kept as plain rows and turned into a tuple of ``Contribution`` s on first access;
+    equality and hashing compare the rows, that is the contributions' values.
     """
 
     lead_id: str
@@ -72,7 +126,27 @@ class LeadScore:
     engagement: float
     by_group: Mapping[str, float] = attrs.field(converter=_frozen_floats)
     by_rule: Mapping[str, float] = attrs.field(converter=_frozen_floats)
-    contributions: tuple[Contribution, ...] = attrs.field(converter=_contributions)
+    _rows: tuple[Row, ...] = attrs.field(alias="contributions", converter=_to_rows)
+    _built: tuple[Contribution, ...] | None = attrs.field(
+        init=False, default=None, eq=False, repr=False
+    )
+
+    @property
+    def contributions(self) -> tuple[Contribution, ...]:
+        """Every contribution, in the order the engine counted them."""
+        built = self._built
+        if built is None:
+            built = tuple(map(contribution_from_row, self._rows))
+            object.__setattr__(self, "_built", built)  # a cache: not part of the value
+        return built
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__qualname__}(lead_id={self.lead_id!r}, as_of={self.as_of!r}, "
+            f"total={self.total!r}, fit={self.fit!r}, engagement={self.engagement!r}, "
+            f"by_group={self.by_group!r}, by_rule={self.by_rule!r}, "
+            f"contributions={self.contributions!r})"
+        )
 
     def top_reasons(self, n: int = 3) -> list[tuple[str, float]]:
         """The ``n`` rules that moved the score most, as ``(rule, points)``, largest first."""

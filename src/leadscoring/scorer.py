@@ -25,7 +25,6 @@ from datetime import datetime
 from typing import Any
 
 from . import _snapshot
-from ._build import contribution
 from ._scorer_state import LeadState, Plan, event_fingerprint, plan_for
 from ._time import to_utc
 from ._weights import from_us, to_us
@@ -35,7 +34,7 @@ from .event import Event, event_sort_key
 from .exceptions import InvalidEventError, InvalidValueError
 from .lead import Lead
 from .model import ScoringModel
-from .results import Contribution, LeadScore
+from .results import LeadScore, Row
 
 __all__ = ["Scorer"]
 
@@ -173,13 +172,11 @@ class Scorer:
     def _score(self, lead: Lead, moment: datetime, now: int) -> LeadScore:
         compiled = self._compiled
         sums = [0.0] * len(compiled.rules)
-        out: list[Contribution] = []
+        out: list[Row] = []
         for cr in compiled.attribute_rules:
             if cr.match_lead(lead):
                 sums[cr.index] += cr.points
-                out.append(
-                    contribution(cr.name, cr.group, None, None, cr.points, 1.0, cr.points, None)
-                )
+                out.append((cr.name, cr.group, None, None, cr.points, 1.0, cr.points, None))
         state = self._leads.get(lead.id)
         if state is not None:
             if state.latest is not None and state.latest > now:
@@ -195,7 +192,7 @@ class Scorer:
         return finish_score(lead.id, moment, compiled, sums, out)
 
     def _rule_sums(
-        self, state: LeadState, now: int, sums: list[float], out: list[Contribution]
+        self, state: LeadState, now: int, sums: list[float], out: list[Row]
     ) -> None:
         for cr in self._compiled.rules:
             rule_state, plan = state.rules[cr.index], self._plans[cr.index]
@@ -208,9 +205,7 @@ class Scorer:
                 what = "firings" if cr.kind is RuleKind.REPEAT else "events"
                 note = f"{count} {what}, summed incrementally"
                 out.append(
-                    contribution(
-                        cr.name, cr.group, None, from_us(last), cr.points, weight, points, note
-                    )
+                    (cr.name, cr.group, None, from_us(last), cr.points, weight, points, note)
                 )
 
     # -------------------------------------------------------------------------- state
