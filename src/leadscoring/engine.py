@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
-from ._build import lead_score
 from ._mapping import FrozenMap
 from ._time import format_duration, parse_duration, to_utc
 from .compiled import CompiledModel, CompiledRule, RuleKind
@@ -22,7 +21,7 @@ from .event import Event, dedupe_sorted
 from .exceptions import InvalidValueError, UnknownLeadError
 from .lead import Lead
 from .model import ScoringModel
-from .results import LeadScore, Row
+from .results import LeadScore, Row, lead_score
 from .typing import Timestamp
 
 __all__ = [

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import attrs
 
+from ._build import slot_builder
 from ._mapping import FrozenMap
 from .exceptions import InvalidValueError
 
@@ -60,32 +61,12 @@ class Contribution:
         }
 
 
-def _contribution_builder() -> Callable[[Row], Contribution]:
-    """``Contribution`` from a row, filling the slots directly (no converters to run)."""
-    if tuple(f.name for f in attrs.fields(Contribution)) != _FIELDS:  # pragma: no cover
-        return lambda row: Contribution(**dict[str, Any](zip(_FIELDS, row, strict=True)))
-    s_rule, s_group, s_id, s_at, s_base, s_weight, s_points, s_note = (
-        vars(Contribution)[name].__set__ for name in _FIELDS
-    )
-    new = object.__new__
-
-    def build(row: Row) -> Contribution:
-        rule, group, event_id, event_at, base_points, weight, points, note = row
-        c = new(Contribution)
-        s_rule(c, rule)
-        s_group(c, group)
-        s_id(c, event_id)
-        s_at(c, event_at)
-        s_base(c, base_points)
-        s_weight(c, weight)
-        s_points(c, points)
-        s_note(c, note)
-        return c
-
-    return build
+_make_contribution = slot_builder(Contribution)
 
 
-contribution_from_row: Callable[[Row], Contribution] = _contribution_builder()
+def contribution_from_row(row: Row) -> Contribution:
+    """The :class:`Contribution` of a row (its fields in order; nothing to convert)."""
+    return _make_contribution(*row)
 
 
 def _to_rows(value: Iterable[Contribution | Row]) -> tuple[Row, ...]:
@@ -230,3 +211,21 @@ class LeadScore:
             "by_rule": dict(self.by_rule),
             "contributions": [c.to_dict() for c in self.contributions],
         }
+
+
+_make_lead_score = slot_builder(LeadScore)
+
+
+def lead_score(
+    lead_id: str,
+    as_of: datetime,
+    total: float,
+    fit: float,
+    engagement: float,
+    by_group: FrozenMap[str, float],
+    by_rule: FrozenMap[str, float],
+    rows: tuple[Row, ...],
+) -> LeadScore:
+    """The engine's :class:`LeadScore`: the mappings already :class:`FrozenMap` s, ``rows``
+    a tuple of contribution rows; equal to one made through the constructor."""
+    return _make_lead_score(lead_id, as_of, total, fit, engagement, by_group, by_rule, rows, None)
