@@ -32,6 +32,7 @@ from typing import Any, Literal
 import attrs
 
 from . import _toml
+from ._json import DuplicateKeyError, unique_keys
 from ._reader import Reader, at, child, describe, did_you_mean
 from ._rule_data import decay_data, read_decay, read_rule, rule_data
 from ._schema import model_schema
@@ -258,15 +259,6 @@ def _format_of(path: Path, text: str) -> ModelFormat:
     return "json" if text.lstrip().startswith("{") else "toml"
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise InvalidModelError(f"duplicate key {key!r} in a JSON object")
-        out[key] = value
-    return out
-
-
 def parse_model_text(text: str, format: ModelFormat) -> ScoringModel:
     """Read a model from TOML or JSON text (syntax errors are InvalidModelError at ``$``)."""
     data: object
@@ -277,7 +269,9 @@ def parse_model_text(text: str, format: ModelFormat) -> ScoringModel:
             raise InvalidModelError(f"not valid TOML: {exc}") from None
     else:
         try:
-            data = json.loads(text, object_pairs_hook=_no_duplicates)
+            data = json.loads(text, object_pairs_hook=unique_keys)
+        except DuplicateKeyError as exc:
+            raise InvalidModelError(f"duplicate key {exc.key!r} in a JSON object") from None
         except json.JSONDecodeError as exc:
             where = f"line {exc.lineno}, column {exc.colno}"
             raise InvalidModelError(f"not valid JSON: {exc.msg} ({where})") from None

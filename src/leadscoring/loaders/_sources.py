@@ -21,6 +21,7 @@ from typing import IO, Literal, TypeAlias
 
 import attrs
 
+from .._json import unique_keys
 from ..exceptions import InvalidInputError, InvalidValueError
 from ._cells import did_you_mean, is_empty, kind
 from ._result import RejectedRow
@@ -262,19 +263,6 @@ def csv_records(
         yield Record(row=row, fields=fields)
 
 
-class _DuplicateKeyError(ValueError):
-    pass
-
-
-def _object(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKeyError(f"key {key!r} appears twice in one object")
-        out[key] = value
-    return out
-
-
 def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not a finite number and not valid JSON")
 
@@ -307,7 +295,7 @@ def jsonl_records(lines: Iterable[str], source: str) -> Iterator[Record | Reject
             yield RejectedRow(source=source, row=row, column=None, reason=bad)
             continue
         try:
-            value = json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant)
+            value = json.loads(text, object_pairs_hook=unique_keys, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             reason = f"malformed JSON at column {exc.colno}: {exc.msg}"
         except ValueError as exc:
