@@ -14,11 +14,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leadscoring import Contribution, Decay, Event, LeadScore, ScoringModel
-from leadscoring._dispatch import pinned, specialise
+from leadscoring._dispatch import specialise
 from leadscoring._mapping import FrozenMap
 from leadscoring._weights import from_us, to_us, us_weigher
 from leadscoring.compiled import event_getter, weigher
-from leadscoring.conditions import All, AnyOf, Condition, Field, Not, compile_condition, when
+from leadscoring.conditions import (
+    All,
+    AnyOf,
+    Condition,
+    Field,
+    Not,
+    compile_condition,
+    pinned,
+    when,
+)
 from leadscoring.results import contribution_from_row, lead_score
 from strategies import T0, conditions, decays, event_conditions, events, models, moments
 

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import attrs
 
-from .conditions import All, AnyOf, Condition, Field, Not, compile_condition
-from .matchers import Eq, OneOf
+from .conditions import All, AnyOf, Condition, Field, Not, compile_condition, pinned
 
 if TYPE_CHECKING:
     from .compiled import CompiledRule
@@ -63,38 +62,6 @@ def specialise(condition: Condition, known: Mapping[str, object]) -> Condition |
     if len(parts) == 1:
         return parts[0]
     return All(*parts) if is_all else AnyOf(*parts)
-
-
-def pinned(condition: Condition, name: str) -> frozenset[str] | None:
-    """Texts the field ``name`` must equal for ``condition`` to hold, or ``None`` if unknown.
-
-    ``None`` also when the condition could hold with a value that is not text.
-    """
-    if isinstance(condition, Field):
-        if condition.name != name:
-            return None
-        m = condition.matcher
-        if isinstance(m, Eq) and isinstance(m.value, str):
-            return frozenset([m.value])
-        if isinstance(m, OneOf) and all(isinstance(v, str) for v in m.values):
-            return frozenset(v for v in m.values if isinstance(v, str))
-        return None
-    if isinstance(condition, All):
-        found: frozenset[str] | None = None
-        for part in condition.conditions:
-            values = pinned(part, name)
-            if values is not None:
-                found = values if found is None else found & values
-        return found
-    if isinstance(condition, AnyOf):
-        union: set[str] = set()
-        for part in condition.conditions:
-            values = pinned(part, name)
-            if values is None:
-                return None
-            union |= values
-        return frozenset(union)
-    return None
 
 
 def _field_names(condition: Condition) -> set[str]:

@@ -71,6 +71,7 @@ __all__ = [
     "lt",
     "lte",
     "one_of",
+    "pinned",
     "prefix",
     "when",
 ]
@@ -250,30 +251,44 @@ def compile_condition(
     return any_of
 
 
-def condition_types(condition: Condition) -> frozenset[str] | None:
-    """The event types a condition can match, or ``None`` when it does not restrict ``type``."""
+def pinned(condition: Condition, name: str, *, always_text: bool = False) -> frozenset[str] | None:
+    """The texts field ``name`` must equal for ``condition`` to hold, or ``None`` if the
+    condition does not pin it to texts.
+
+    ``None`` also when the condition could hold with a value that is not text, unless
+    ``always_text`` says the field is text whenever present (an event's ``type``): then
+    non-text values in ``eq`` / ``one_of`` simply never match.
+    """
     if isinstance(condition, Field):
-        if condition.name != "type":
+        if condition.name != name:
             return None
         m = condition.matcher
         if isinstance(m, Eq):
-            return frozenset([m.value]) if isinstance(m.value, str) else frozenset()
+            if isinstance(m.value, str):
+                return frozenset([m.value])
+            return frozenset() if always_text else None
         if isinstance(m, OneOf):
-            return frozenset(v for v in m.values if isinstance(v, str))
+            texts = frozenset(v for v in m.values if isinstance(v, str))
+            return texts if always_text or len(texts) == len(m.values) else None
         return None
     if isinstance(condition, All):
         found: frozenset[str] | None = None
-        for c in condition.conditions:
-            types = condition_types(c)
-            if types is not None:
-                found = types if found is None else found & types
+        for part in condition.conditions:
+            values = pinned(part, name, always_text=always_text)
+            if values is not None:
+                found = values if found is None else found & values
         return found
     if isinstance(condition, AnyOf):
         union: set[str] = set()
-        for c in condition.conditions:
-            types = condition_types(c)
-            if types is None:
+        for part in condition.conditions:
+            values = pinned(part, name, always_text=always_text)
+            if values is None:
                 return None
-            union |= types
+            union |= values
         return frozenset(union)
     return None
+
+
+def condition_types(condition: Condition) -> frozenset[str] | None:
+    """The event types a condition can match, or ``None`` when it does not restrict ``type``."""
+    return pinned(condition, "type", always_text=True)
