@@ -56,7 +56,7 @@ from leadscoring import (
     score_all,
     when,
 )
-from leadscoring._mapping import FrozenMap
+from leadscoring.core.mapping import FrozenMap
 from leadscoring.examples import sample_dataset
 
 HALF_LIFE_DAYS = 30.0

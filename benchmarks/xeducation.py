@@ -8,8 +8,8 @@ Data: the X Education lead-scoring case study, a public table of 9,240 leads of 
 education company published on Kaggle ("Leads.csv", outcome ``Converted``). No license is
 stated; it is used here for benchmarking only and is not shipped with leadscoring.
 
-For each seed: a stratified 70/30 split; :func:`leadscoring.calibrate` learns a points
-table on the 70% (``method="logistic"`` and ``method="woe"``), :func:`leadscoring.evaluate`
+For each seed: a stratified 70/30 split; :func:`leadscoring.learning.calibrate` learns a points
+table on the 70% (``method="logistic"`` and ``method="woe"``), :func:`leadscoring.learning.evaluate`
 measures it on the 30%, and a scikit-learn logistic regression (one-hot categoricals with
 rare levels grouped, median-imputed standardised numerics) is fitted and measured on the
 same split. scikit-learn and numpy come from the ``bench`` extra
@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from leadscoring import InvalidInputError, Lead, LeadColumns, read_leads
-from leadscoring.calibrate import calibrate
-from leadscoring.evaluate import evaluate, evaluate_scores
+from leadscoring.learning.calibrate import calibrate
+from leadscoring.learning.evaluate import evaluate, evaluate_scores
 
 # The workspace keeps shared data beside the repository: ../shared/data/x-education/Leads.csv
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "x-education" / "Leads.csv"
@@ -170,7 +170,7 @@ def run(path: Path, seeds: list[int], methods: list[str], how: str, show_model: 
                            "rules": len(model.rules), "calibrate_seconds": seconds,
                            "temperature_order_holds": report.temperature_order_holds}
             if show_model and seed == seeds[0]:
-                from leadscoring.config import model_to_text
+                from leadscoring.model.config import model_to_text
 
                 result["models"][method] = model_to_text(model)
         probabilities = logistic_regression(train, test, outcomes)

@@ -50,7 +50,7 @@ from leadscoring import (
     one_of,
     prefix,
 )
-from leadscoring.rules import REACTIVATION_KINDS
+from leadscoring.core.rules import REACTIVATION_KINDS
 from leadscoring.typing import Scalar
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

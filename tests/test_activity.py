@@ -1,4 +1,4 @@
-"""Tests for leadscoring.activity: dormancy, reactivation and the dormancy policy.
+"""Tests for leadscoring.signals.activity: dormancy, reactivation and the dormancy policy.
 
 Timelines are in whole days from ``T0`` (2026-01-01 UTC); ``day(n)`` is day ``n``. Under the
 default policy the threshold is 90 days until a lead has 3 activity events, then
@@ -33,9 +33,9 @@ from leadscoring import (
     activity,
     activity_all,
 )
-from leadscoring.activity import find_reactivations
-from leadscoring.event import dedupe_sorted
-from leadscoring.rules import REACTIVATION_KINDS
+from leadscoring.core.event import dedupe_sorted
+from leadscoring.core.rules import REACTIVATION_KINDS
+from leadscoring.signals.activity import find_reactivations
 from strategies import T0, activity_leads, dormancy_policies, lead_histories
 
 LEAD = Lead(id="L1")
@@ -441,7 +441,7 @@ def test_activity_all_rejects_bad_on_unknown_and_duplicate_leads() -> None:
 
 
 def test_policy_defaults() -> None:
-    """The defaults are those of DESIGN section 6."""
+    """The defaults are the documented ones (docs/dormancy.md)."""
     policy = DormancyPolicy()
     assert policy.dormant_after == timedelta(days=90)
     assert policy.cadence_factor == 3.0

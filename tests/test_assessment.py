@@ -1,4 +1,4 @@
-"""Tests for leadscoring.assessment: one call from leads and events to a ranked table.
+"""Tests for leadscoring.assessment.assessment: one call from leads and events to a ranked table.
 
 The model gives points without decay: pricing page 20, product page 5, webinar 10,
 inquiry 30; fit: industry "it" 25, role "executive" 10. At AS_OF (2026-05-01):

@@ -1,4 +1,4 @@
-"""Tests of leadscoring.calibrate: learning a points table from outcomes.
+"""Tests of leadscoring.learning.calibrate: learning a points table from outcomes.
 
 The hand-made data have a known signal, so the expected points can be worked out: with the
 default scale (10 points double the odds) a log-odds difference ``d`` is worth about
@@ -28,7 +28,7 @@ from leadscoring import (
     calibrate,
     score_all,
 )
-from leadscoring.config import model_to_text, parse_model_text
+from leadscoring.model.config import model_to_text, parse_model_text
 
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -278,7 +278,7 @@ def test_bad_arguments_raise(kwargs: dict[str, object], field: str) -> None:
 
 def test_touching_ranges_with_equal_points_become_one_rule() -> None:
     """[10, 20) and [20, 30) at the same points read as one range [10, 30)."""
-    from leadscoring._features import Candidate, to_rules
+    from leadscoring.learning.features import Candidate, to_rules
 
     ranges = [Candidate(kind="range", attribute="x", low=10, high=20),
               Candidate(kind="range", attribute="x", low=20, high=30),

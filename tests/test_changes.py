@@ -1,4 +1,4 @@
-"""Tests for leadscoring.changes: what moved between two assessments."""
+"""Tests for leadscoring.assessment.changes: what moved between two assessments."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from leadscoring import load_model, read_events, read_leads, score_all
-from leadscoring._cli_io import Progress, numeric_fields
-from leadscoring.cli import main
+from leadscoring.cli.io import Progress, numeric_fields
+from leadscoring.cli.main import main
 from leadscoring.loaders import EventColumns, LeadColumns
 
 AS_OF = "2026-06-30T00:00:00Z"

@@ -1,4 +1,4 @@
-"""Tests of leadscoring.conditions: Field, All, AnyOf, Not, when(), compilation, type index."""
+"""Tests of leadscoring.core.conditions: Field, All, AnyOf, Not, when(), compilation, type index."""
 
 from __future__ import annotations
 
@@ -33,8 +33,12 @@ from leadscoring import (
     score,
     when,
 )
-from leadscoring.compiled import event_getter, lead_getter
-from leadscoring.conditions import compile_condition, condition_types
+from leadscoring.core.conditions import (
+    compile_condition,
+    condition_types,
+    event_getter,
+    lead_getter,
+)
 from strategies import conditions, event_conditions, events, fields, lead_conditions, leads
 
 T = datetime(2026, 4, 1, tzinfo=UTC)

@@ -44,9 +44,10 @@ from leadscoring import (
     one_of,
     when,
 )
-from leadscoring._condition_data import condition_data, read_condition
-from leadscoring._reader import Reader
-from leadscoring.config import (
+from leadscoring.core.plain.conditions import condition_data, read_condition
+from leadscoring.core.plain.reader import Reader
+from leadscoring.examples import TARGET_INDUSTRIES, default_model
+from leadscoring.model.config import (
     SECTIONS,
     model_from_dict,
     model_to_dict,
@@ -55,7 +56,6 @@ from leadscoring.config import (
     packaged_models,
     parse_model_text,
 )
-from leadscoring.examples import TARGET_INDUSTRIES, default_model
 from strategies import any_conditions, models
 
 # --------------------------------------------------------------------------- strategies
@@ -135,7 +135,7 @@ def test_condition_encoding(condition: Any, data: dict[str, Any]) -> None:
     assert read_condition(Reader(), data, "$") == condition
 
 
-DESIGN_EXAMPLE = """
+FORMAT_EXAMPLE = """
 name = "b2b-default"
 version = 1
 default_decay = { half_life = "30d" }
@@ -172,7 +172,7 @@ points = 15
 
 
 def test_design_example_reads_as_the_python_model() -> None:
-    """The TOML example of DESIGN §5 is the model the Python API builds."""
+    """The TOML example of docs/model-format.md is the model the Python API builds."""
     expected = ScoringModel(
         name="b2b-default",
         rules=[
@@ -191,7 +191,7 @@ def test_design_example_reads_as_the_python_model() -> None:
         group_caps={"email": 25},
         floor=0,
     )
-    assert parse_model_text(DESIGN_EXAMPLE, "toml") == expected
+    assert parse_model_text(FORMAT_EXAMPLE, "toml") == expected
 
 
 def _rule_with(**keys: Any) -> dict[str, Any]:
@@ -497,7 +497,7 @@ def test_error_catalogue(data: object, path: str, message: str, hint: str | None
 
 
 def test_the_documented_example_message() -> None:
-    """The message of DESIGN §5 and of the issue, word for word."""
+    """The documented message, word for word."""
     data = doc(r2={"when": {"duration_s": {"gtee": 60}}})
     assert str(the_error(data)) == (
         "$.rules[2].when.duration_s: unknown operator 'gtee' (did you mean 'gte'?)"

@@ -1,4 +1,4 @@
-"""Tests of leadscoring.decay: HalfLife, Linear, Window, Steps and NoDecay."""
+"""Tests of leadscoring.core.decay: HalfLife, Linear, Window, Steps and NoDecay."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from leadscoring import (
     Steps,
     Window,
 )
+from leadscoring.core.times import sub_duration, to_us
 from strategies import decays
 
 DAY = timedelta(days=1)
@@ -97,7 +98,9 @@ def test_calendar_month_window_clips_to_month_end(
     assert window.weight_at(inside, as_of) == 1.0
     assert window.weight_at(outside, as_of) == 0.0
     assert window.weight_at(as_of, as_of) == 1.0
-    assert window.cutoff(as_of) == outside
+    # The microsecond form draws the same edge.
+    weigh = window.weigher_us(to_us(as_of))
+    assert (weigh(to_us(inside)), weigh(to_us(outside))) == (1.0, 0.0)
 
 
 def test_calendar_window_has_no_weight_by_age() -> None:
@@ -124,30 +127,35 @@ def test_steps_before_the_first_step_weigh_one() -> None:
 
 
 def test_no_decay_always_weighs_one() -> None:
-    """NoDecay gives weight 1 at every age and has no cutoff."""
+    """NoDecay gives weight 1 at every age and never settles to another weight."""
     assert NoDecay().weight(10_000 * DAY) == 1.0
     assert NoDecay().weight_at(AS_OF - 10_000 * DAY, AS_OF) == 1.0
-    assert NoDecay().cutoff(AS_OF) is None
+    assert NoDecay().settles() is None
 
 
 @pytest.mark.parametrize(
-    ("decay", "cutoff"),
+    ("decay", "settles"),
     [
         (NoDecay(), None),
         (HalfLife(days=1), None),
-        (Linear(over="10d"), AS_OF - 10 * DAY),
-        (Window(days=7), AS_OF - 7 * DAY),
-        (Window(months=1), datetime(2026, 2, 28, tzinfo=UTC)),
-        (Steps([("7d", 0.5), ("30d", 0.0), ("90d", 0.0)]), AS_OF - 30 * DAY),
-        (Steps([("7d", 0.5)]), None),
+        (Linear(over="10d"), (10 * DAY, 0.0)),
+        (Window(days=7), (7 * DAY, 0.0)),
+        (Window(months=1), (relativedelta(months=1), 0.0)),
+        (Steps([("7d", 0.5), ("30d", 0.0), ("90d", 0.0)]), (90 * DAY, 0.0)),
+        (Steps([("7d", 0.5)]), (7 * DAY, 0.5)),
     ],
 )
-def test_cutoff_is_the_last_moment_of_zero_weight(decay: Decay, cutoff: datetime | None) -> None:
-    """cutoff(as_of): events at or before it weigh 0, events just after it weigh more."""
-    assert decay.cutoff(AS_OF) == cutoff
-    if cutoff is not None:
-        assert decay.weight_at(cutoff, AS_OF) == 0.0
-        assert decay.weight_at(cutoff + timedelta(microseconds=1), AS_OF) > 0.0
+def test_settles_gives_the_age_from_which_the_weight_is_final(
+    decay: Decay, settles: tuple[object, float] | None
+) -> None:
+    """settles(): from that age on (edge included) the weight is the final one, for good;
+    the incremental scorer drops an event's time once it is that old."""
+    assert decay.settles() == settles
+    if settles is not None:
+        span, final = decay.settles()  # type: ignore[misc]
+        edge = sub_duration(AS_OF, span)
+        for older in (timedelta(0), DAY, 400 * DAY):
+            assert decay.weight_at(edge - older, AS_OF) == final
 
 
 # --------------------------------------------------------------------------- bad input

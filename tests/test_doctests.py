@@ -40,8 +40,9 @@ def test_module_doctests_pass(name: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["leadscoring._time", "leadscoring.conditions", "leadscoring.decay", "leadscoring.engine",
-     "leadscoring.event", "leadscoring.lead", "leadscoring.matchers", "leadscoring.rules"],
+    ["leadscoring.core.times", "leadscoring.core.conditions", "leadscoring.core.decay",
+     "leadscoring.scoring.engine", "leadscoring.core.event", "leadscoring.core.lead",
+     "leadscoring.core.matchers", "leadscoring.core.rules"],
 )  # fmt: skip
 def test_core_modules_have_examples(name: str) -> None:
     """The core modules document themselves with runnable examples (so the check above bites)."""

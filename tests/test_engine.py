@@ -1,4 +1,4 @@
-"""Tests of leadscoring.engine: score, score_all and timeline.
+"""Tests of leadscoring.scoring.engine: score, score_all and timeline.
 
 Golden numbers are worked out by hand in the comments next to them.
 """
@@ -39,9 +39,9 @@ from leadscoring import (
     score_all,
     timeline,
 )
-from leadscoring.compiled import event_getter, lead_getter
-from leadscoring.conditions import compile_condition
-from leadscoring.event import event_sort_key
+from leadscoring.core.conditions import compile_condition, event_getter, lead_getter
+from leadscoring.core.event import event_sort_key
+from leadscoring.scoring.compiled import compile_model
 from strategies import (
     T0,
     conditions,
@@ -494,7 +494,7 @@ def test_score_all_can_warn_about_or_ignore_unknown_leads() -> None:
     [
         (lambda m: score_all([LEAD], [], m, as_of=T, on_unknown="skip"), "on_unknown"),
         (lambda m: score_all([LEAD, Lead(id="L1")], [], m, as_of=T), "leads"),
-        (lambda m: score_all(["L1"], [], m, as_of=T), "lead"),
+        (lambda m: score_all(["L1"], [], m, as_of=T), "leads[0]"),
         (lambda m: score_all([LEAD], [], "model", as_of=T), "model"),
         (lambda m: score("L1", [], m, as_of=T), "lead"),
         (lambda m: score(LEAD, [], {"rules": []}, as_of=T), "model"),
@@ -755,7 +755,7 @@ def test_dispatch_finds_exactly_the_matching_rules_in_model_order(
 ) -> None:
     """For every event, the rules the compiled dispatch keeps (after their residual tests)
     are exactly the rules whose full condition matches, in model order."""
-    dispatch = model.compiled.dispatch
+    dispatch = compile_model(model).dispatch
     for event in sample:
         expected = [r.name for r in model.rules if compile_condition(r.when, event_getter)(event)]
         kept = [cr.name for cr, test in dispatch.candidates(event) if test is None or test(event)]

@@ -1,4 +1,4 @@
-"""Tests of leadscoring.evaluate: AUC, deciles, bands, thresholds and calibration.
+"""Tests of leadscoring.learning.evaluate: AUC, deciles, bands, thresholds and calibration.
 
 Golden numbers are worked out by hand in the comments next to them.
 """

@@ -1,4 +1,4 @@
-"""Tests of leadscoring.event: Event, EventType, PageCategory, ordering and de-duplication."""
+"""Tests of leadscoring.core.event: Event, EventType, PageCategory, ordering and de-duplication."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from leadscoring import (
     NaiveDatetimeError,
     PageCategory,
 )
-from leadscoring.event import dedupe_sorted, event_sort_key
+from leadscoring.core.event import dedupe_sorted, event_sort_key
 from strategies import event_lists
 
 T = datetime(2026, 4, 1, tzinfo=UTC)

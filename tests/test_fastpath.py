@@ -1,5 +1,6 @@
-"""Tests of the pieces the fast paths share: rule dispatch (leadscoring._dispatch), decay
-weighers (compiled.weigher, leadscoring._weights) and result builders (leadscoring._build).
+"""Tests of the pieces the fast paths share: rule dispatch (leadscoring.scoring.dispatch),
+each decay's weighers (on datetimes, microseconds and arrays) and result builders
+(leadscoring.core.slots).
 
 Each is checked against the plain form it stands for: the rule's full condition, the
 decay's ``weight_at``, the attrs constructor.
@@ -14,21 +15,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leadscoring import Contribution, Decay, Event, LeadScore, ScoringModel
-from leadscoring._dispatch import specialise
-from leadscoring._mapping import FrozenMap
-from leadscoring._weights import from_us, to_us, us_weigher
-from leadscoring.compiled import event_getter, weigher
-from leadscoring.conditions import (
+from leadscoring.core.conditions import (
     All,
     AnyOf,
     Condition,
     Field,
     Not,
     compile_condition,
+    event_getter,
     pinned,
     when,
 )
-from leadscoring.results import contribution_from_row, lead_score
+from leadscoring.core.mapping import FrozenMap
+from leadscoring.core.results import contribution_from_row, lead_score
+from leadscoring.core.times import from_us, to_us
+from leadscoring.scoring.compiled import compile_model
+from leadscoring.scoring.dispatch import specialise
 from strategies import T0, conditions, decays, event_conditions, events, models, moments
 
 
@@ -80,7 +82,7 @@ def test_dispatch_narrows_to_the_rules_that_can_match() -> None:
         EventRule(name="any view", when=when(type="page_view"), points=1),
     ])  # fmt: skip
     event = Event(lead_id="L1", type="page_view", at=T0, properties={"category": "pricing"})
-    found = model.compiled.dispatch.candidates(event)
+    found = compile_model(model).dispatch.candidates(event)
     assert [(rule.name, test is None) for rule, test in found] == [
         ("pricing", True), ("long", False), ("any view", True)
     ]  # fmt: skip
@@ -90,7 +92,7 @@ def test_dispatch_narrows_to_the_rules_that_can_match() -> None:
 def test_dispatch_equals_asking_every_rule(model: ScoringModel, sample: list[Event]) -> None:
     """The rules dispatch finds (after their residual tests) are exactly the rules whose
     full condition matches, in model order."""
-    compiled = model.compiled
+    compiled = compile_model(model)
     for event in sample:
         found = [
             rule.index
@@ -106,18 +108,16 @@ def test_weighers_equal_weight_at_exactly(decay: Decay, a: datetime, b: datetime
     """The closures and the microsecond forms give weight_at's very float."""
     at, as_of = min(a, b), max(a, b)
     expected = decay.weight_at(at, as_of)
-    assert weigher(decay, as_of)(at) == expected
-    assert us_weigher(decay, to_us(as_of))(to_us(at)) == expected
+    assert decay.weigher(as_of)(at) == expected
+    assert decay.weigher_us(to_us(as_of))(to_us(at)) == expected
 
 
 @given(decays(), st.lists(moments(T0, days=400), min_size=1, max_size=20))
 def test_vector_weights_equal_weight_at(decay: Decay, times: list[datetime]) -> None:
     """The numpy form agrees with weight_at (numpy's pow may differ in the last bit)."""
     np = pytest.importorskip("numpy")
-    from leadscoring._weights import vector_weights
-
     as_of = max(times) + timedelta(hours=1)
-    got = vector_weights(decay, np.array([to_us(t) for t in times]), to_us(as_of))
+    got = decay.weights_us(np.array([to_us(t) for t in times]), to_us(as_of))
     expected = [decay.weight_at(t, as_of) for t in times]
     assert got.tolist() == pytest.approx(expected, rel=1e-14, abs=1e-300)
 

@@ -1,4 +1,4 @@
-"""Tests of leadscoring.feedback: sales' verdicts traced back to the rules.
+"""Tests of leadscoring.learning.feedback: sales' verdicts traced back to the rules.
 
 Golden numbers are worked out by hand in the comments next to them.
 """

@@ -1,4 +1,4 @@
-"""Tests of leadscoring.frame: score_frame on pandas and polars tables.
+"""Tests of leadscoring.scoring.frame: score_frame on pandas and polars tables.
 
 The reference is :func:`leadscoring.score_all` on the same events; golden numbers are
 worked out by hand in the comments next to them.
@@ -355,11 +355,11 @@ def test_rank_keys_give_the_same_numbers(
 ) -> None:
     """Limits and repeats keyed by time ranks (used when packed keys would overflow) give
     score_all's numbers too."""
-    from leadscoring import _frame_rules
+    from leadscoring.scoring.semantics import arrays
 
     history = without_nones(history)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_frame_rules, "_PACKED_LIMIT", 0)
+        patch.setattr(arrays, "_PACKED_LIMIT", 0)
         out = score_frame(events_table(history), model, as_of=as_of, by_rule=True)
     lead_list = [Lead(id=lead_id) for lead_id in dict.fromkeys(e.lead_id for e in history)]
     assert_rows_match(out, score_all(lead_list, history, model, as_of=as_of))

@@ -1,4 +1,4 @@
-"""Tests for leadscoring.interest: focus vs breadth, purchases and participation."""
+"""Tests for leadscoring.signals.interest: focus vs breadth, purchases and participation."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from leadscoring import (
     ParticipationLevel,
     interest_profile,
 )
-from leadscoring.interest import InterestProfile
+from leadscoring.signals.interest import InterestProfile
 from strategies import T0, stage_histories
 
 AS_OF = datetime(2026, 4, 1, tzinfo=UTC)

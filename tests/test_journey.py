@@ -1,4 +1,4 @@
-"""Tests for leadscoring.journey: journey stages from recent, decayed evidence.
+"""Tests for leadscoring.signals.journey: journey stages from recent, decayed evidence.
 
 Default evidence decays with a 14-day half-life: an event weighs 1 on the day it happens,
 0.5 after 14 days, 0.25 after 28. Minimums: information gathering 0.5, interest 1.0,

@@ -1,4 +1,4 @@
-"""Tests of leadscoring.lead: Lead and LeadStatus."""
+"""Tests of leadscoring.core.lead: Lead and LeadStatus."""
 
 from __future__ import annotations
 

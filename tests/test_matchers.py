@@ -1,4 +1,4 @@
-"""Tests of leadscoring.matchers: the closed table of tests on one field's value."""
+"""Tests of leadscoring.core.matchers: the closed table of tests on one field's value."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from leadscoring import (
     one_of,
     prefix,
 )
-from leadscoring.matchers import MATCHERS, MISSING, OneOf
+from leadscoring.core.matchers import MATCHERS, MISSING, OneOf
 from strategies import matchers, numbers, scalars
 
 # --------------------------------------------------------------------------- equality and kinds

@@ -1,4 +1,5 @@
-"""Tests of leadscoring.model (ScoringModel) and its compiled form (leadscoring.compiled)."""
+"""Tests of ScoringModel (leadscoring.model.scoring_model) and its compiled form
+(leadscoring.scoring.compiled)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from leadscoring import (
     ScoringModel,
     when,
 )
-from leadscoring.compiled import RuleKind
+from leadscoring.scoring.compiled import RuleKind, compile_model
 from strategies import models
 
 PAGE = EventRule(name="page", when=when(type="page_view"), points=1)
@@ -147,7 +148,7 @@ def test_models_are_hashable_values() -> None:
 
 
 def test_the_compiled_model_is_built_once_and_indexed_by_type() -> None:
-    """model.compiled is cached; rules are indexed by the event types they can match."""
+    """compile_model builds once per model; rules are indexed by the event types they can match."""
     untyped = EventRule(name="pricing anywhere", when=when(category="pricing"), points=3)
     two_types = RepeatRule(
         name="emails", when=when(type=["email_open", "email_click"]), times=2, within="7d",
@@ -157,8 +158,8 @@ def test_the_compiled_model_is_built_once_and_indexed_by_type() -> None:
     model = ScoringModel(
         name="m", rules=[PAGE, untyped, FIT, two_types, back], default_decay=HalfLife(days=30)
     )
-    compiled = model.compiled
-    assert model.compiled is compiled
+    compiled = compile_model(model)
+    assert compile_model(model) is compiled
     names = lambda rules: [r.name for r in rules]  # noqa: E731
     assert names(compiled.rules_for("page_view")) == ["page", "pricing anywhere"]
     assert names(compiled.rules_for("email_click")) == ["pricing anywhere", "emails"]
@@ -179,4 +180,4 @@ def test_generated_models_are_valid_hashable_values(model: ScoringModel) -> None
     copy = attrs.evolve(model)
     assert copy == model
     assert hash(copy) == hash(model)
-    assert len(model.compiled.rules) == len(model.rules)
+    assert len(compile_model(model).rules) == len(model.rules)

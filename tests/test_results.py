@@ -1,4 +1,4 @@
-"""Tests of leadscoring.results: Contribution and LeadScore (explain, to_dict, reasons)."""
+"""Tests of leadscoring.core.results: Contribution and LeadScore (explain, to_dict, reasons)."""
 
 from __future__ import annotations
 

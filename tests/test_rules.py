@@ -1,4 +1,5 @@
-"""Tests of leadscoring.rules: EventRule, RepeatRule, AttributeRule, ReactivationRule, Limit."""
+"""Tests of leadscoring.core.rules: EventRule, RepeatRule, AttributeRule, ReactivationRule,
+Limit."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from leadscoring import (
     gte,
     when,
 )
-from leadscoring.rules import REACTIVATION_KINDS
+from leadscoring.core.rules import REACTIVATION_KINDS
 
 PAGE = when(type="page_view")
 

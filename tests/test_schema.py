@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 
 from leadscoring import ScoringModel, model_schema
-from leadscoring._rule_data import DECAY_KINDS, RULE_KEYS, RULE_KINDS
-from leadscoring.conditions import MATCHERS
-from leadscoring.config import SECTIONS, load_model
+from leadscoring.core.conditions import MATCHERS
+from leadscoring.core.plain.rules import DECAY_KINDS, RULE_KEYS, RULE_KINDS
+from leadscoring.model.config import SECTIONS, load_model
 from strategies import any_conditions, models
 
 jsonschema = pytest.importorskip("jsonschema")

@@ -1,4 +1,4 @@
-"""Tests of leadscoring.scorer: the incremental Scorer, its snapshots and its guarantees.
+"""Tests of leadscoring.scoring.scorer: the incremental Scorer, its snapshots and its guarantees.
 
 The reference is always :func:`leadscoring.score` on the full history; golden numbers are
 worked out by hand in the comments next to them.

@@ -1,4 +1,4 @@
-"""Tests for leadscoring.segments: segments over attributes and derived values.
+"""Tests for leadscoring.assessment.segments: segments over attributes and derived values.
 
 Model: pricing page 30, purchase 5, webinar 5; fit: industry "it" 20. At AS_OF:
 
@@ -29,7 +29,7 @@ from leadscoring import (
     segment,
     when,
 )
-from leadscoring.conditions import AnyOf, Field, Not
+from leadscoring.core.conditions import AnyOf, Field, Not
 
 AS_OF = datetime(2026, 6, 1, tzinfo=UTC)
 MODEL = ScoringModel(

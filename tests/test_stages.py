@@ -1,4 +1,4 @@
-"""Tests for leadscoring.stages: temperature bands, fit grades and the priority grid."""
+"""Tests for leadscoring.stages.classifiers: temperature bands, fit grades and the priority grid."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of leadscoring._time: datetimes to UTC, and durations in and out of text."""
+"""Tests of leadscoring.core.times: datetimes to UTC, and durations in and out of text."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from leadscoring import (
     LeadScoringError,
     NaiveDatetimeError,
 )
-from leadscoring._time import (
+from leadscoring.core.times import (
     EARLIEST,
     check_finite,
     format_duration,

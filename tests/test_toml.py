@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadscoring._toml import TomlWriteError, dumps, string_text, value_text
+from leadscoring.model.toml_writer import TomlWriteError, dumps, string_text, value_text
 
 INT64 = st.integers(-(2**63), 2**63 - 1)
 FLOATS = st.floats(allow_nan=False)  # nan != nan; it is checked on its own below

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from leadscoring import Lead, LeadColumns, read_leads
-from leadscoring.calibrate import calibrate
-from leadscoring.evaluate import evaluate
+from leadscoring.learning.calibrate import calibrate
+from leadscoring.learning.evaluate import evaluate
 
 PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "x-education" / "Leads.csv"
 LEAKY = {"Tags", "Lead Quality", "Last Notable Activity"}

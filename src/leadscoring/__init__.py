@@ -5,19 +5,10 @@ Everything public is importable from here::
     from leadscoring import Event, EventRule, Lead, ScoringModel, score, when
 """
 
-from .activity import (
-    Activity,
-    ActivityState,
-    DormancyPolicy,
-    Reactivation,
-    ReactivationKind,
-    activity,
-    activity_all,
-)
-from .assessment import Assessment, assess, assess_all, format_assessments
-from .calibrate import SmallSampleWarning, calibrate
-from .changes import StageChange, changes, changes_all
-from .conditions import (
+from .assessment.assessment import Assessment, assess, assess_all, format_assessments
+from .assessment.changes import StageChange, changes, changes_all
+from .assessment.segments import Segment, segment
+from .core.conditions import (
     All,
     AnyOf,
     Condition,
@@ -37,12 +28,8 @@ from .conditions import (
     prefix,
     when,
 )
-from .config import dump_model, load_model, model_schema
-from .decay import Decay, HalfLife, Linear, NoDecay, Steps, Window
-from .engine import UnknownLeadWarning, score, score_all, timeline
-from .evaluate import EvaluationReport, ThresholdSuggestion, evaluate, evaluate_scores
-from .event import Event, EventType, PageCategory
-from .exceptions import (
+from .core.decay import Decay, HalfLife, Linear, NoDecay, Steps, Window
+from .core.errors import (
     ErrorDetail,
     InvalidEventError,
     InvalidInputError,
@@ -53,19 +40,15 @@ from .exceptions import (
     NaiveDatetimeError,
     SnapshotError,
     UnknownLeadError,
+    UnknownLeadWarning,
 )
-from .feedback import FeedbackReport, RuleFeedback, Verdict, feedback
-from .frame import score_frame
-from .interest import (
-    BuyerType,
-    InterestPattern,
-    InterestPolicy,
-    InterestProfile,
-    ParticipationLevel,
-    interest_profile,
-)
-from .journey import JourneyClassifier, JourneyStage
-from .lead import Lead, LeadStatus
+from .core.event import Event, EventType, PageCategory
+from .core.lead import Lead, LeadStatus
+from .core.results import Contribution, LeadScore
+from .core.rules import AttributeRule, EventRule, Limit, ReactivationRule, RepeatRule, Rule
+from .learning.calibrate import SmallSampleWarning, calibrate
+from .learning.evaluate import EvaluationReport, ThresholdSuggestion, evaluate, evaluate_scores
+from .learning.feedback import FeedbackReport, RuleFeedback, Verdict, feedback
 from .loaders import (
     EventColumns,
     LeadColumns,
@@ -76,13 +59,37 @@ from .loaders import (
     read_events,
     read_leads,
 )
-from .model import ScoringModel
-from .playbook import Playbook
-from .results import Contribution, LeadScore
-from .rules import AttributeRule, EventRule, Limit, ReactivationRule, RepeatRule, Rule
-from .scorer import Scorer
-from .segments import Segment, segment
-from .stages import FitGrade, GradeScale, PriorityGrid, Temperature, TemperatureClassifier
+from .model.config import dump_model, load_model, model_schema
+from .model.scoring_model import ScoringModel
+from .scoring.engine import score, score_all, timeline
+from .scoring.frame import score_frame
+from .scoring.scorer import Scorer
+from .signals.activity import (
+    Activity,
+    ActivityState,
+    DormancyPolicy,
+    Reactivation,
+    ReactivationKind,
+    activity,
+    activity_all,
+)
+from .signals.interest import (
+    BuyerType,
+    InterestPattern,
+    InterestPolicy,
+    InterestProfile,
+    ParticipationLevel,
+    interest_profile,
+)
+from .signals.journey import JourneyClassifier, JourneyStage
+from .stages.classifiers import (
+    FitGrade,
+    GradeScale,
+    PriorityGrid,
+    Temperature,
+    TemperatureClassifier,
+)
+from .stages.playbook import Playbook
 
 __all__ = [
     "Activity",

@@ -1,19 +1,10 @@
-"""Public type aliases, each with its meaning.
+"""Type aliases for code that calls leadscoring, each with its meaning.
 
 Import these in your own annotations::
 
-    from leadscoring.typing import Scalar
+    from leadscoring.typing import Scalar, Timestamp
 """
 
-from __future__ import annotations
-
-from datetime import datetime
-from typing import TypeAlias
+from .core.aliases import Scalar, Timestamp
 
 __all__ = ["Scalar", "Timestamp"]
-
-Scalar: TypeAlias = str | int | float | bool | None
-"""A value of a lead attribute or an event property. Floats must be finite."""
-
-Timestamp: TypeAlias = datetime | str
-"""A timezone-aware ``datetime``, or an ISO 8601 string with an offset."""

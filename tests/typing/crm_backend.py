@@ -38,8 +38,8 @@ from leadscoring import (
     score_all,
     when,
 )
-from leadscoring.calibrate import calibrate
-from leadscoring.evaluate import EvaluationReport, evaluate
+from leadscoring.learning.calibrate import calibrate
+from leadscoring.learning.evaluate import EvaluationReport, evaluate
 
 
 def build_model() -> ScoringModel:

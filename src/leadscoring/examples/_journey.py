@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from ..event import Event
-from ..lead import LeadStatus
-from ..typing import Scalar
+from ..core.aliases import Scalar
+from ..core.event import Event
+from ..core.lead import LeadStatus
 
 __all__ = [
     "ACTIVITY_FREE_TYPES",

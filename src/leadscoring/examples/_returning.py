@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from ..lead import LeadStatus
+from ..core.lead import LeadStatus
 from ._journey import PRODUCTS, Journey, Outcome, Page, forward
 
 __all__ = ["customer_return", "lost_deal_return", "lost_silent", "surge_after_silence"]

@@ -20,12 +20,12 @@ from datetime import UTC, datetime
 
 import attrs
 
-from .._mapping import FrozenMap
-from .._time import to_utc
-from ..event import Event
-from ..exceptions import InvalidValueError
-from ..lead import Lead
-from ..typing import Scalar, Timestamp
+from ..core.aliases import Scalar, Timestamp
+from ..core.errors import InvalidValueError
+from ..core.event import Event
+from ..core.lead import Lead
+from ..core.mapping import FrozenMap
+from ..core.times import to_utc
 from ._journey import Journey, campaigns
 from ._personas import PERSONAS, Persona
 

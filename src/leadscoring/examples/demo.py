@@ -10,14 +10,14 @@ from collections.abc import Mapping, Sequence, Set
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from ..activity import activity_all
-from ..assessment import assess_all, format_assessments
-from ..engine import score_all
-from ..event import Event
-from ..exceptions import InvalidValueError
-from ..lead import Lead
-from ..model import ScoringModel
-from ..results import LeadScore
+from ..assessment.assessment import assess_all, format_assessments
+from ..core.errors import InvalidValueError
+from ..core.event import Event
+from ..core.lead import Lead
+from ..core.results import LeadScore
+from ..model.scoring_model import ScoringModel
+from ..scoring.engine import score_all
+from ..signals.activity import activity_all
 from .dataset import sample_dataset
 from .model import default_model
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..config import load_model
-from ..model import ScoringModel
+from ..model.config import load_model
+from ..model.scoring_model import ScoringModel
 
 __all__ = ["TARGET_INDUSTRIES", "default_model"]
 

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.parser import isoparse
 
-from .._time import to_utc
-from ..exceptions import InvalidValueError
-from ..typing import Scalar
+from ..core.aliases import Scalar
+from ..core.errors import InvalidValueError
+from ..core.times import to_utc
 
 __all__ = [
     "RowError",

@@ -7,8 +7,8 @@ from typing import Any
 
 import attrs
 
-from .._mapping import FrozenMap
-from ..exceptions import InvalidValueError
+from ..core.errors import InvalidValueError
+from ..core.mapping import FrozenMap
 
 __all__ = ["EventColumns", "Extras", "LeadColumns"]
 

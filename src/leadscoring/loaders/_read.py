@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
 from typing import Literal, TypeVar
 
-from ..event import Event
-from ..exceptions import InvalidValueError
-from ..lead import Lead, LeadStatus
-from ..typing import Scalar
+from ..core.aliases import Scalar
+from ..core.errors import InvalidValueError
+from ..core.event import Event
+from ..core.lead import Lead, LeadStatus
 from ._cells import RowError, did_you_mean, is_empty, number, resolve_tz, scalar, text, timestamp
 from ._columns import EventColumns, Extras, LeadColumns
 from ._result import LoadResult, RejectedRow

@@ -7,8 +7,8 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from .._mapping import FrozenMap
-from ..exceptions import InvalidInputError
+from ..core.errors import InvalidInputError
+from ..core.mapping import FrozenMap
 
 __all__ = ["LoadResult", "RejectedRow"]
 

@@ -21,8 +21,8 @@ from typing import IO, Literal, TypeAlias
 
 import attrs
 
-from .._json import unique_keys
-from ..exceptions import InvalidInputError, InvalidValueError
+from ..core.errors import InvalidInputError, InvalidValueError
+from ..core.json_keys import unique_keys
 from ._cells import did_you_mean, is_empty, kind
 from ._result import RejectedRow
 

@@ -1,0 +1,171 @@
+"""Events: what a lead did, and when."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .aliases import Scalar
+from .errors import InvalidEventError, NaiveEventDatetimeError
+from .mapping import FrozenMap, freeze_scalars
+from .times import to_utc
+
+__all__ = ["Event", "EventType", "PageCategory", "dedupe_sorted", "event_sort_key"]
+
+
+class EventType(enum.StrEnum):
+    """Well-known event types. Any other string is allowed as an event type too."""
+
+    PAGE_VIEW = "page_view"
+    EMAIL_OPEN = "email_open"
+    EMAIL_CLICK = "email_click"
+    FORM_SUBMIT = "form_submit"
+    DOWNLOAD = "download"
+    WEBINAR = "webinar"
+    EVENT_ATTENDED = "event_attended"
+    INQUIRY = "inquiry"
+    DEMO_REQUEST = "demo_request"
+    PURCHASE = "purchase"
+    UNSUBSCRIBE = "unsubscribe"
+    BOUNCE = "bounce"
+
+
+class PageCategory(enum.StrEnum):
+    """Well-known values of the ``category`` property of a page view."""
+
+    BLOG = "blog"
+    PRODUCT = "product"
+    SERVICE = "service"
+    CASE_STUDY = "case_study"
+    PRICING = "pricing"
+    FAQ = "faq"
+    COMPANY = "company"
+    CONTACT = "contact"
+    CAREERS = "careers"
+
+
+def _non_empty(field: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidEventError(field, f"must be a non-empty string, got {value!r}")
+    return value
+
+
+def _lead_id(value: object) -> str:
+    return _non_empty("Event.lead_id", value)
+
+
+def _type(value: object) -> str:
+    # A StrEnum member is stored as its plain string value.
+    return str(_non_empty("Event.type", value))
+
+
+def _event_id(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _non_empty("Event.id", value)
+
+
+def _at(value: object) -> datetime:
+    return to_utc(value, "Event.at", InvalidEventError, NaiveEventDatetimeError)
+
+
+def _properties(value: object) -> FrozenMap[str, Scalar]:
+    return freeze_scalars(value, "Event.properties", InvalidEventError)
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """Something a lead did at a moment: a page view, an email click, a form, a purchase.
+
+    ``at`` must be timezone-aware (or an ISO 8601 string with an offset) and is stored in
+    UTC. ``properties`` hold scalars such as ``category``, ``url`` or ``duration_s``.
+    ``id`` makes ingestion idempotent: events of one lead sharing an id count once.
+
+    >>> Event(lead_id="L1", type="page_view", at="2026-04-01T09:00:00+09:00",
+    ...       properties={"category": "pricing", "duration_s": 95}).at.isoformat()
+    '2026-04-01T00:00:00+00:00'
+    """
+
+    lead_id: str = attrs.field(converter=_lead_id)
+    type: str = attrs.field(converter=_type)
+    at: datetime = attrs.field(converter=_at)
+    properties: Mapping[str, Scalar] = attrs.field(factory=FrozenMap, converter=_properties)
+    id: str | None = attrs.field(default=None, converter=_event_id)
+
+    def field(self, name: str, default: object = None) -> object:
+        """The value a condition sees under ``name``: ``type``, ``id`` or a property."""
+        if name == "type":
+            return self.type
+        if name == "id":
+            return self.id if self.id is not None else default
+        return self.properties.get(name, default)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-able)."""
+        return {
+            "lead_id": self.lead_id,
+            "type": self.type,
+            "at": self.at.isoformat(),
+            "properties": dict(self.properties),
+            "id": self.id,
+        }
+
+
+def _event_at(event: Event) -> datetime:
+    return event.at
+
+
+def event_sort_key(event: Event) -> tuple[Any, ...]:
+    """The total order events are processed in: time, then a stable key of their content."""
+    return (
+        event.at,
+        event.type,
+        event.id or "",
+        tuple(sorted((k, type(v).__name__, repr(v)) for k, v in event.properties.items())),
+    )
+
+
+def _same_bools(a: Event, b: Event) -> bool:
+    """Whether two equal events agree on which values are bools (``True == 1`` in Python,
+    but not for a condition)."""
+    return all(
+        isinstance(value, bool) is isinstance(b.properties[key], bool)
+        for key, value in a.properties.items()
+    )
+
+
+def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
+    """Sort events of one lead and keep one copy of each ``id``.
+
+    Copies of an event (same ``id``, equal in every field) count once, so ingesting the
+    same event twice is harmless. Two *different* events sharing an id are a data error:
+    :class:`~leadscoring.InvalidEventError` names the id rather than silently picking one.
+    """
+    ordered = sorted(events, key=_event_at)
+    if len({e.at for e in ordered}) != len(ordered):  # ties in time: order them by content
+        ordered.sort(key=event_sort_key)
+    ids = [e.id for e in ordered if e.id is not None]
+    if len(set(ids)) == len(ids):  # no id twice: nothing to drop (the usual case)
+        return ordered
+    seen: dict[str, Event] = {}
+    out: list[Event] = []
+    for event in ordered:
+        if event.id is not None:
+            first = seen.get(event.id)
+            if first is not None:
+                if first != event or not _same_bools(first, event):
+                    raise InvalidEventError(
+                        "Event.id",
+                        f"two different events of lead {event.lead_id!r} share id {event.id!r}: "
+                        f"{first!r} and {event!r}",
+                    )
+                continue
+            seen[event.id] = event
+        out.append(event)
+    return out

@@ -1,0 +1,223 @@
+"""Rules: what earns points.
+
+- :class:`EventRule`: points for each matching event.
+- :class:`RepeatRule`: points when an event keeps coming back (「何度も行き来している」).
+- :class:`AttributeRule`: points for who the lead is. Never decays.
+- :class:`ReactivationRule`: points when a silent lead comes back
+  (see :mod:`leadscoring.signals.activity`).
+
+>>> EventRule(name="pricing page", when=when(type="page_view", category="pricing"), points=10)
+EventRule(name='pricing page', when=All(Field('type', eq('page_view')), \
+Field('category', eq('pricing'))), points=10, decay=None, cap=None, limit=None, group='engagement')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import TypeAlias
+
+import attrs
+
+from .conditions import All, AnyOf, Condition, Field, Not, when
+from .decay import Decay, HalfLife, Linear, NoDecay, Steps, Window
+from .errors import InvalidModelError, InvalidValueError
+from .times import Duration, parse_duration
+
+__all__ = [
+    "REACTIVATION_KINDS",
+    "AttributeRule",
+    "EventRule",
+    "Limit",
+    "ReactivationRule",
+    "RepeatRule",
+    "Rule",
+]
+
+REACTIVATION_KINDS = frozenset({"return_after_silence", "lost_deal_return", "customer_return"})
+"""The kinds of reactivation the activity detector reports."""
+
+
+def _name(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidModelError(f"must be a non-empty string, got {value!r}", path="name")
+    return value
+
+
+def _group(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidModelError(f"must be a non-empty string, got {value!r}", path="group")
+    return value
+
+
+def _points(value: object) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidModelError(f"expected a number, got {value!r}", path="points")
+    if not math.isfinite(value):
+        raise InvalidModelError(f"must be a finite number, got {value!r}", path="points")
+    return value
+
+
+def _cap(value: object) -> int | float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidModelError(f"expected a number, got {value!r}", path="cap")
+    if not math.isfinite(value) or value < 0:
+        raise InvalidModelError(f"must be a finite number >= 0, got {value!r}", path="cap")
+    return value
+
+
+def _when(value: object) -> Condition:
+    if isinstance(value, Field | All | AnyOf | Not):
+        return value
+    if isinstance(value, Mapping):
+        if not all(isinstance(key, str) for key in value):
+            raise InvalidModelError(f"field names must be strings, got {value!r}", path="when")
+        return when(**value)
+    raise InvalidModelError(
+        f"expected a condition (when(...), Field, All, AnyOf, Not) or a mapping, got {value!r}",
+        path="when",
+    )
+
+
+def _decay(value: object) -> Decay | None:
+    if value is None or isinstance(value, NoDecay | HalfLife | Linear | Window | Steps):
+        return value
+    raise InvalidModelError(
+        f"expected a decay (HalfLife, Linear, Window, Steps, NoDecay) or None, got {value!r}",
+        path="decay",
+    )
+
+
+def _positive_int(path: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidModelError(f"must be a whole number >= 1, got {value!r}", path=path)
+    return value
+
+
+def _count(value: object) -> int:
+    return _positive_int("count", value)
+
+
+def _times(value: object) -> int:
+    return _positive_int("times", value)
+
+
+def _duration(path: str, value: object, *, calendar: bool) -> Duration:
+    try:
+        return parse_duration(value, path, calendar=calendar)
+    except InvalidValueError as exc:
+        raise InvalidModelError(exc.message, path=path) from None
+
+
+def _within(value: object) -> timedelta:
+    result = _duration("within", value, calendar=False)
+    if not isinstance(result, timedelta):  # pragma: no cover - parse_duration guarantees it
+        raise InvalidModelError("must be a fixed duration", path="within")
+    return result
+
+
+def _optional_per(value: object) -> Duration | None:
+    return None if value is None else _duration("per", value, calendar=True)
+
+
+@attrs.frozen(kw_only=True)
+class Limit:
+    """An event counts only if fewer than ``count`` earlier events of the same rule and lead
+    counted inside ``(at - per, at]``; without ``per``, only the first ``count`` events ever.
+
+    ``per`` may be calendar months (``"P1M"``). ``Limit(count=1, per=timedelta(days=1))``
+    is "once a day".
+    """
+
+    count: int = attrs.field(converter=_count)
+    per: Duration | None = attrs.field(default=None, converter=_optional_per)
+
+
+def _limit(value: object) -> Limit | None:
+    if value is None or isinstance(value, Limit):
+        return value
+    raise InvalidModelError(f"expected a Limit or None, got {value!r}", path="limit")
+
+
+def _kinds(value: object) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidModelError(f"expected a list of kinds, got {value!r}", path="kinds")
+    try:
+        kinds = frozenset(value)
+    except TypeError:  # unhashable items
+        raise InvalidModelError(f"expected a list of kinds, got {value!r}", path="kinds") from None
+    unknown = sorted(str(k) for k in kinds - REACTIVATION_KINDS)
+    if unknown or not kinds:
+        known = ", ".join(sorted(REACTIVATION_KINDS))
+        raise InvalidModelError(
+            f"unknown reactivation kind(s) {unknown or '[]'}; known: {known}", path="kinds"
+        )
+    return kinds
+
+
+@attrs.frozen(kw_only=True)
+class EventRule:
+    """``points`` for each event matching ``when``, faded by ``decay``.
+
+    ``cap`` clamps the rule's decayed sum to ``[-cap, cap]``; ``limit`` stops repeated
+    events from counting (e.g. once a day). ``decay=None`` uses the model's default.
+    """
+
+    name: str = attrs.field(converter=_name)
+    when: Condition = attrs.field(converter=_when)
+    points: int | float = attrs.field(converter=_points)
+    decay: Decay | None = attrs.field(default=None, converter=_decay)
+    cap: int | float | None = attrs.field(default=None, converter=_cap)
+    limit: Limit | None = attrs.field(default=None, converter=_limit)
+    group: str = attrs.field(default="engagement", converter=_group)
+
+
+@attrs.frozen(kw_only=True)
+class RepeatRule:
+    """``points`` when ``times`` matching events fall inside a trailing window ``within``.
+
+    It fires at the event that completes the count, and cannot fire again until
+    ``within`` has passed since it fired; each firing decays from its own time.
+    """
+
+    name: str = attrs.field(converter=_name)
+    when: Condition = attrs.field(converter=_when)
+    times: int = attrs.field(converter=_times)
+    within: timedelta = attrs.field(converter=_within)
+    points: int | float = attrs.field(converter=_points)
+    decay: Decay | None = attrs.field(default=None, converter=_decay)
+    group: str = attrs.field(default="engagement", converter=_group)
+
+
+@attrs.frozen(kw_only=True)
+class AttributeRule:
+    """``points`` when the lead's attributes (and ``status``) match ``when``. Never decays."""
+
+    name: str = attrs.field(converter=_name)
+    when: Condition = attrs.field(converter=_when)
+    points: int | float = attrs.field(converter=_points)
+    group: str = attrs.field(default="fit", converter=_group)
+
+
+@attrs.frozen(kw_only=True)
+class ReactivationRule:
+    """``points`` at each reactivation the activity detector finds, faded by ``decay``.
+
+    ``kinds`` restricts it to some kinds (``return_after_silence``, ``lost_deal_return``,
+    ``customer_return``); ``None`` means all.
+    """
+
+    name: str = attrs.field(converter=_name)
+    points: int | float = attrs.field(converter=_points)
+    decay: Decay | None = attrs.field(default=None, converter=_decay)
+    kinds: frozenset[str] | None = attrs.field(default=None, converter=_kinds)
+    group: str = attrs.field(default="engagement", converter=_group)
+
+
+Rule: TypeAlias = EventRule | RepeatRule | AttributeRule | ReactivationRule
+"""Any rule."""

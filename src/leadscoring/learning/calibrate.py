@@ -1,0 +1,262 @@
+"""Learn a first points table from past outcomes: :func:`calibrate`.
+
+Give the leads, which of them converted, and (optionally) their events; get back an
+ordinary :class:`~leadscoring.ScoringModel` of :class:`~leadscoring.AttributeRule` s and
+:class:`~leadscoring.EventRule` s with whole-number points, ready to edit, save and
+evaluate. See ``docs/calibration.md``.
+
+The points are on a log-odds scale: ``points_to_double_odds`` points (10 by default) double
+the odds of converting, and the ``base`` rule makes a score of ``even_odds_score`` (50)
+mean even odds. So with the defaults a score of 30 means about a 20% chance of
+converting, 60 about 67% and 70 about 80% (on leads like the ones calibrated on).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Literal
+
+from ..core.checks import OnUnknown, group_events
+from ..core.conditions import All
+from ..core.decay import Decay, HalfLife, NoDecay
+from ..core.errors import InvalidValueError
+from ..core.event import Event
+from ..core.lead import Lead
+from ..core.rules import AttributeRule
+from ..core.times import to_utc
+from ..model.scoring_model import ScoringModel
+from .features import (
+    Candidate,
+    attribute_candidates,
+    event_candidates,
+    ranges_from_thresholds,
+    to_rules,
+)
+from .logistic import aic, design, fit_logistic, lasso_path
+from .outcomes import Labelled, Outcome, label_leads
+
+__all__ = ["DEFAULT_HALF_LIVES", "Method", "SmallSampleWarning", "calibrate"]
+
+Method = Literal["logistic", "woe"]
+"""How points are learned: ``"logistic"`` fits them jointly, ``"woe"`` one by one."""
+
+DEFAULT_HALF_LIVES: tuple[float | None, ...] = (7, 14, 30, 60, 90, 180, None)
+"""Half-lives in days tried for event rules (``None``: no decay)."""
+
+SMALL_SAMPLE = 50
+"""Fewer converted (or not converted) leads than this trigger a :class:`SmallSampleWarning`."""
+
+
+class SmallSampleWarning(UserWarning):
+    """Calibration ran on few converted or few not-converted leads: points are rough.
+
+    Silence it on purpose with ``warnings.simplefilter("ignore", SmallSampleWarning)``.
+    """
+
+
+def calibrate(
+    leads: Iterable[Lead],
+    outcomes: Mapping[str, Outcome],
+    events: Iterable[Event] = (),
+    *,
+    as_of: datetime | str | None = None,
+    horizon: timedelta | str | None = None,
+    method: Method = "logistic",
+    max_rules: int = 40,
+    min_support: int | None = None,
+    bins: int = 10,
+    smoothing: float = 5.0,
+    penalty: float = 1.0,
+    half_lives: Sequence[float | None] = DEFAULT_HALF_LIVES,
+    attributes: Sequence[str] | None = None,
+    points_to_double_odds: float = 10.0,
+    even_odds_score: float | None = 50.0,
+    name: str = "calibrated",
+    on_unknown: OnUnknown = "raise",
+) -> ScoringModel:
+    """Learn a points table from ``outcomes`` (lead id -> converted?).
+
+    An outcome is ``True``/``False`` (``1``/``0``), ``None``, or the moment the lead
+    converted; a lead missing from ``outcomes`` did not convert. With moments, a lead
+    counts as converted when it converted after ``as_of`` and within ``horizon``; leads
+    that had converted by ``as_of`` are left out. Events after ``as_of`` are ignored
+    (default ``as_of``: the last event's time).
+
+    Rules learned:
+
+    - attribute values with at least ``min_support`` leads (rarer values grouped into one
+      "other" rule, or dropped when even the group is too small), a rule for a missing
+      attribute, and numeric attributes cut at up to ``bins`` quantiles into readable
+      ranges (``"TotalVisits in [3, 5)"``);
+    - event rules per event type and per type and ``category``, decayed with the
+      half-life (from ``half_lives``) that fits the outcomes best, and capped.
+
+    ``method="logistic"`` (the default) fits all points jointly: an L1 path chooses up to
+    ``max_rules`` rules (by AIC), then an L2-penalised logistic regression (``penalty``)
+    sets their points. ``method="woe"`` gives each rule its own smoothed weight of
+    evidence (``smoothing`` pseudo-leads at the overall conversion rate are added to every
+    group), like naive Bayes: simpler, but it counts correlated evidence twice.
+
+    Points are log-odds times ``points_to_double_odds / ln 2``, rounded; a ``base`` rule
+    (matching every lead) holds the intercept so that ``even_odds_score`` means even odds
+    (``even_odds_score=None`` leaves it out). Rules rounding to zero points are dropped.
+
+    ``attributes`` limits the lead attributes used (default: all). Leave out fields filled
+    in after the outcome was known (a sales note, a lost reason): they leak the answer.
+    ``name`` names the model; ``on_unknown`` treats events of unknown leads as in
+    :func:`~leadscoring.score_all`.
+
+    Raises :class:`~leadscoring.InvalidValueError` for outcomes of unknown leads, outcomes
+    where nobody or everybody converted, and bad arguments. Warns with
+    :class:`SmallSampleWarning` when either class has fewer than 50 leads.
+
+    34% of the "pro" leads converted and 11% of the "free" ones: 21 points mean 11%, and
+    21 + 19 = 40 points about 34% (50 would be even odds):
+
+    >>> leads = [Lead(id=f"L{k:03d}", attributes={"plan": "pro" if k < 100 else "free"})
+    ...          for k in range(300)]
+    >>> won = {f"L{k:03d}": True for k in range(0, 300, 3) if k < 100 or k % 9 == 0}
+    >>> [(rule.name, rule.points) for rule in calibrate(leads, won).rules]
+    [('base', 21), ('plan = pro', 19)]
+    """
+    _check_arguments(method, max_rules, min_support, bins, smoothing, penalty,
+                     points_to_double_odds, half_lives, even_odds_score, attributes)
+    leads = list(leads)
+    events = list(events)
+    moment = None if as_of is None else to_utc(as_of, "as_of")
+    labelled = label_leads(leads, outcomes, as_of=moment, horizon=horizon)
+    _warn_if_small(labelled)
+    grouped = group_events(leads, events, as_of=moment, on_unknown=on_unknown) if events else {}
+    if moment is None and any(grouped.values()):
+        moment = max(e.at for evs in grouped.values() for e in evs)
+    order = sorted(range(len(labelled.leads)), key=lambda i: labelled.leads[i].id)
+    train = [labelled.leads[i] for i in order]
+    labels = [labelled.labels[i] for i in order]
+    n = len(train)
+    support = min_support if min_support is not None else min(100, max(5, math.ceil(0.005 * n)))
+    budget = max_rules - (1 if even_odds_score is not None else 0)
+    cands = attribute_candidates(train, attributes=attributes, min_support=support, bins=bins,
+                                 ranges=method == "woe", reference=method == "logistic")
+    decay: Decay = NoDecay()
+    if moment is not None and any(grouped.get(lead.id) for lead in train):
+        half_life, event_cands = _choose_half_life(
+            train, labels, grouped, moment, half_lives, support, penalty, method == "woe"
+        )
+        cands.extend(event_cands)
+        if event_cands and half_life is not None:
+            decay = HalfLife(days=half_life)
+    scale = points_to_double_odds / math.log(2.0)
+    if method == "woe":
+        chosen, intercept = _woe(cands, labels, smoothing, budget)
+    else:
+        chosen, intercept = _logistic(cands, train, labels, penalty, budget)
+    rules = to_rules(chosen, scale)
+    if even_odds_score is not None:
+        base = round(even_odds_score + scale * intercept)
+        if base != 0:
+            rules.insert(0, AttributeRule(name="base", when=All(), points=base))
+    return ScoringModel(name=name, rules=rules, default_decay=decay)
+
+
+def _check_arguments(method: object, max_rules: object, min_support: object, bins: object,
+                     smoothing: object, penalty: object, pdo: object,
+                     half_lives: Sequence[object], even_odds: object, attributes: object
+                     ) -> None:
+    if method not in ("logistic", "woe"):
+        raise InvalidValueError("method", f"must be 'logistic' or 'woe', got {method!r}")
+    for field, value, low in (("max_rules", max_rules, 1), ("bins", bins, 2)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise InvalidValueError(field, f"must be a whole number >= {low}, got {value!r}")
+    if min_support is not None and (
+        isinstance(min_support, bool) or not isinstance(min_support, int) or min_support < 1
+    ):
+        raise InvalidValueError("min_support", f"must be a whole number >= 1, got {min_support!r}")
+    if not _number(smoothing) or smoothing <= 0:  # type: ignore[operator]
+        raise InvalidValueError("smoothing", f"must be a positive number, got {smoothing!r}")
+    if not _number(penalty) or penalty < 0:  # type: ignore[operator]
+        raise InvalidValueError("penalty", f"must be a finite number >= 0, got {penalty!r}")
+    if not _number(pdo) or pdo <= 0:  # type: ignore[operator]
+        raise InvalidValueError("points_to_double_odds", f"must be a positive number, got {pdo!r}")
+    if even_odds is not None and not _number(even_odds):
+        raise InvalidValueError("even_odds_score", f"must be a number or None, got {even_odds!r}")
+    if isinstance(attributes, str):
+        raise InvalidValueError("attributes", f"expected a list of names, got {attributes!r}")
+    for h in half_lives:
+        if h is not None and (not _number(h) or h <= 0):  # type: ignore[operator]
+            raise InvalidValueError(
+                "half_lives", f"days must be positive numbers or None, got {h!r}"
+            )
+    if not half_lives:
+        raise InvalidValueError("half_lives", "give at least one half-life (None for no decay)")
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _warn_if_small(labelled: Labelled) -> None:
+    few = min(labelled.positives, labelled.negatives)
+    if few < SMALL_SAMPLE:
+        which = "converted" if labelled.positives <= labelled.negatives else "not-converted"
+        warnings.warn(
+            f"calibrating on only {few} {which} lead(s) of {len(labelled.leads)}: the points "
+            "are rough and their uncertainty is wide; check the model with evaluate() on "
+            "other leads and refine it with feedback() from sales",
+            SmallSampleWarning,
+            stacklevel=3,
+        )
+
+
+def _choose_half_life(
+    train: Sequence[Lead], labels: Sequence[bool], grouped: Mapping[str, Sequence[Event]],
+    as_of: datetime, half_lives: Sequence[float | None], support: int, penalty: float,
+    presence: bool,
+) -> tuple[float | None, list[Candidate]]:
+    """The half-life whose event features fit the outcomes best (lowest deviance)."""
+    best: tuple[float, float | None, list[Candidate]] | None = None
+    for h in half_lives:
+        cands = event_candidates(train, grouped, as_of=as_of, half_life=h,
+                                 min_support=support, presence=presence)
+        if not cands:
+            return None, []
+        fit = fit_logistic(design([c.column for c in cands], labels), l2=max(penalty, 1e-3))
+        if best is None or fit.deviance < best[0] - 1e-9:
+            best = (fit.deviance, h, cands)
+    return (best[1], best[2]) if best is not None else (None, [])
+
+
+def _logistic(cands: Sequence[Candidate], train: Sequence[Lead], labels: Sequence[bool],
+              penalty: float, budget: int) -> tuple[list[tuple[Candidate, float]], float]:
+    """Choose rules on an L1 path (AIC), then fit their points with L2 only."""
+    base = design([c.column for c in cands], labels)
+    path = lasso_path(base, max_features=budget, l2=max(penalty, 1e-3))
+    best = min(path, key=aic)
+    chosen = ranges_from_thresholds([cands[j] for j in best.support], train)
+    if not chosen:
+        return [], best.intercept
+    fit = fit_logistic(design([c.column for c in chosen], labels), l2=penalty)
+    return list(zip(chosen, fit.coefs, strict=True)), fit.intercept
+
+
+def _woe(cands: Sequence[Candidate], labels: Sequence[bool], smoothing: float,
+         budget: int) -> tuple[list[tuple[Candidate, float]], float]:
+    """Each candidate's smoothed weight of evidence; keep the most informative ones."""
+    total = len(labels)
+    pos_all = sum(labels)
+    neg_all = total - pos_all
+    rate = pos_all / total
+    prior = math.log(rate / (1.0 - rate))
+    scored: list[tuple[float, int, float]] = []
+    for k, c in enumerate(cands):
+        rows, values = c.column
+        weight = math.fsum(values)
+        pos = math.fsum(v for r, v in zip(rows, values, strict=True) if labels[r])
+        neg = weight - pos
+        woe = math.log((pos + smoothing * rate) / (neg + smoothing * (1.0 - rate))) - prior
+        info = (pos / pos_all - neg / neg_all) * woe
+        scored.append((info, k, woe))
+    keep = sorted(sorted(scored, key=lambda t: (-t[0], t[1]))[:budget], key=lambda t: t[1])
+    return [(cands[k], woe) for _, k, woe in keep], prior

@@ -1,0 +1,203 @@
+"""The scoring model: a named, versioned set of rules with its defaults and caps."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from typing import Any
+
+import attrs
+
+from ..core.checks import expect
+from ..core.decay import Decay, HalfLife, Linear, NoDecay, Steps, Window
+from ..core.errors import ErrorDetail, InvalidModelError
+from ..core.mapping import FrozenMap
+from ..core.rules import AttributeRule, EventRule, ReactivationRule, RepeatRule, Rule
+from ..signals.dormancy import DormancyPolicy
+from ..signals.journey import JourneyClassifier
+from ..stages.classifiers import GradeScale, PriorityGrid, TemperatureClassifier
+from ..stages.playbook import Playbook
+
+__all__ = ["ScoringModel", "check_model"]
+
+
+def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidModelError("expected a list of rules", path="$.rules")
+    return tuple(value)
+
+
+def _caps(value: Mapping[str, float] | None) -> FrozenMap[str, float]:
+    if value is not None and not isinstance(value, Mapping):
+        raise InvalidModelError("expected a mapping of group name to cap", path="$.group_caps")
+    return FrozenMap(value or {})
+
+
+def _stage_problems(model: ScoringModel) -> Iterable[ErrorDetail]:
+    """The stage settings (``assess`` uses them) must be values of their classes."""
+    expected: tuple[tuple[str, object, type], ...] = (
+        ("temperature", model.temperature, TemperatureClassifier),
+        ("journey", model.journey, JourneyClassifier),
+        ("grades", model.grades, GradeScale),
+        ("priority", model.priority, PriorityGrid),
+        ("playbook", model.playbook, Playbook),
+    )
+    for name, value, cls in expected:
+        if not isinstance(value, cls):
+            yield ErrorDetail(
+                path=f"$.{name}", message=f"expected a {cls.__name__}, got {value!r:.60}"
+            )
+
+
+def _number_or_none(value: object) -> bool:
+    if value is None:
+        return True
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+@attrs.frozen(kw_only=True)
+class ScoringModel:
+    """How a company scores leads: rules, a default decay, caps and the dormancy policy.
+
+    ``fit`` is the sum of attribute rules, ``engagement`` the sum of the others, after rule
+    caps and ``group_caps``; the total is clamped to ``floor`` and ``ceiling``.
+
+    Every problem in the arguments is collected and raised together as
+    :class:`~leadscoring.InvalidModelError`.
+    """
+
+    name: str
+    rules: tuple[Rule, ...] = attrs.field(converter=_rules)
+    default_decay: Decay = attrs.field(factory=NoDecay)
+    group_caps: Mapping[str, float] = attrs.field(factory=FrozenMap, converter=_caps)
+    floor: float | None = None
+    ceiling: float | None = None
+    version: int = 1
+    dormancy: DormancyPolicy = attrs.field(factory=DormancyPolicy)
+    temperature: TemperatureClassifier = attrs.field(factory=TemperatureClassifier)
+    journey: JourneyClassifier = attrs.field(factory=JourneyClassifier)
+    grades: GradeScale = attrs.field(factory=GradeScale)
+    priority: PriorityGrid = attrs.field(factory=PriorityGrid)
+    playbook: Playbook = attrs.field(factory=Playbook)
+
+    def __attrs_post_init__(self) -> None:
+        errors = list(self._problems())
+        if errors:
+            raise InvalidModelError(errors)
+
+    def _problems(self) -> Iterable[ErrorDetail]:
+        if not isinstance(self.name, str) or not self.name.strip():
+            yield ErrorDetail(
+                path="$.name", message=f"must be a non-empty string, got {self.name!r}"
+            )
+        if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
+            yield ErrorDetail(
+                path="$.version", message=f"must be a whole number >= 1, got {self.version!r}"
+            )
+        if not isinstance(self.default_decay, NoDecay | HalfLife | Linear | Window | Steps):
+            yield ErrorDetail(
+                path="$.default_decay", message=f"expected a decay, got {self.default_decay!r}"
+            )
+        if not isinstance(self.dormancy, DormancyPolicy):
+            yield ErrorDetail(
+                path="$.dormancy", message=f"expected a DormancyPolicy, got {self.dormancy!r}"
+            )
+        yield from _stage_problems(self)
+        for bound in ("floor", "ceiling"):
+            if not _number_or_none(getattr(self, bound)):
+                yield ErrorDetail(
+                    path=f"$.{bound}",
+                    message=f"must be a finite number or absent, got {getattr(self, bound)!r}",
+                )
+        if (
+            _number_or_none(self.floor)
+            and _number_or_none(self.ceiling)
+            and self.floor is not None
+            and self.ceiling is not None
+            and self.floor > self.ceiling
+        ):
+            yield ErrorDetail(
+                path="$.ceiling", message=f"ceiling {self.ceiling!r} is below floor {self.floor!r}"
+            )
+        for group, cap in self.group_caps.items():
+            if not isinstance(group, str) or not group:
+                yield ErrorDetail(
+                    path="$.group_caps",
+                    message=f"group names must be non-empty strings, got {group!r}",
+                )
+            elif not _number_or_none(cap) or cap is None or cap < 0:
+                yield ErrorDetail(
+                    path=f"$.group_caps.{group}",
+                    message=f"must be a finite number >= 0, got {cap!r}",
+                )
+        yield from self._rule_problems()
+
+    def _rule_problems(self) -> Iterable[ErrorDetail]:
+        seen: dict[str, int] = {}
+        fit_groups: dict[str, int] = {}
+        other_groups: dict[str, int] = {}
+        for i, rule in enumerate(self.rules):
+            path = f"$.rules[{i}]"
+            if not isinstance(rule, EventRule | RepeatRule | AttributeRule | ReactivationRule):
+                yield ErrorDetail(path=path, message=f"expected a rule, got {type(rule).__name__}")
+                continue
+            if rule.name in seen:
+                yield ErrorDetail(
+                    path=f"{path}.name",
+                    message=f"duplicate rule name {rule.name!r}",
+                    hint=f"already used by $.rules[{seen[rule.name]}]; names must be unique",
+                )
+            else:
+                seen[rule.name] = i
+            kind = fit_groups if isinstance(rule, AttributeRule) else other_groups
+            kind.setdefault(rule.group, i)
+        for group, i in fit_groups.items():
+            if group in other_groups:
+                j = max(i, other_groups[group])
+                yield ErrorDetail(
+                    path=f"$.rules[{j}].group",
+                    message=f"group {group!r} mixes attribute rules with event rules",
+                    hint="fit and engagement groups must be distinct",
+                )
+
+    @cached_property
+    def _cache(self) -> dict[str, Any]:
+        """What the layers above derive from the model once and reuse (its compiled
+        form): kept with the model, so it lives exactly as long as the model does."""
+        return {}
+
+    @property
+    def fit_groups(self) -> frozenset[str]:
+        """Groups that hold attribute rules (their sum is ``fit``)."""
+        return frozenset(r.group for r in self.rules if isinstance(r, AttributeRule))
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Every group named by a rule, in first-use order."""
+        return tuple(dict.fromkeys(r.group for r in self.rules))
+
+    def rule(self, name: str) -> Rule:
+        """The rule called ``name`` (``KeyError`` if there is none)."""
+        for rule in self.rules:
+            if rule.name == name:
+                return rule
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the model file format (see :mod:`leadscoring.model.config`)."""
+        from .config import model_to_dict
+
+        return model_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScoringModel:
+        """Build a model from plain data, collecting every problem (see :mod:`.config`)."""
+        from .config import model_from_dict
+
+        return model_from_dict(data)
+
+
+def check_model(value: object, field: str = "model") -> ScoringModel:
+    """``value`` if it is a :class:`ScoringModel` (the check of :mod:`leadscoring.core.checks`)."""
+    return expect(value, ScoringModel, field)

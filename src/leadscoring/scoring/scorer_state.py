@@ -1,0 +1,342 @@
+"""Per-lead, per-rule state of the incremental :class:`~leadscoring.Scorer`.
+
+Each event or repeat rule gets a *plan*, chosen once from the rule's decay, limit and kind;
+the plan keeps the smallest state that gives the rule's exact raw sum at any ``as_of`` at
+or after the lead's latest event, whatever order the events arrive in:
+
+==============================  =============================================  =============
+rule                            state per lead                                 size
+==============================  =============================================  =============
+half-life or no decay           ``W`` (sum of weights at ``ref``), ``ref``, n  constant
+linear, window, steps           times still changing weight, a settled count   events in span
+``Limit(count=N)``              the N earliest times                           N
+``Limit(count, per=...)``       every matching time (a late event can change   matching events
+repeat rule                     which later ones count), replayed when needed
+==============================  =============================================  =============
+
+Times are integer microseconds since the Unix epoch; weights come from each decay's
+``weigher_us`` and which events count from :mod:`leadscoring.scoring.semantics`.
+A plan's ``value(state, as_of)`` returns ``(weight_sum, count, last)``: the rule's raw
+points are ``points * weight_sum``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from bisect import bisect_right, insort
+from typing import Any, Protocol
+
+from ..core.decay import Decay, HalfLife, NoDecay
+from ..core.event import Event
+from ..core.times import sub_duration_us
+from .compiled import CompiledRule, RuleKind
+from .semantics import Limiter, Repeater, limiter_for, repeater_for
+
+__all__ = ["LeadState", "Plan", "event_fingerprint", "plan_for"]
+
+Value = tuple[float, int, int]
+"""``(sum of weights at as_of, events counted, time of the latest counted event)``."""
+
+
+class Plan(Protocol):
+    """How one rule's state is kept: start, add a time, value at ``as_of``, to/from data."""
+
+    def start(self) -> Any: ...
+
+    def add(self, state: Any, at: int) -> None: ...
+
+    def value(self, state: Any, as_of: int) -> Value: ...
+
+    def to_data(self, state: Any) -> list[Any]: ...
+
+    def from_data(self, data: list[Any]) -> Any: ...
+
+
+class LeadState:
+    """What the scorer keeps for one lead: its latest event, the ids seen (with each
+    event's fingerprint), one state per rule (``None`` until the rule first matches), and
+    the activity history when the model has reactivation rules.
+    """
+
+    __slots__ = ("history", "ids", "latest", "rules")
+
+    def __init__(self, rule_count: int, history: bool) -> None:
+        self.latest: int | None = None
+        self.rules: list[Any] = [None] * rule_count
+        self.ids: dict[str, str] | None = None
+        self.history: list[Event] | None = [] if history else None
+
+
+def _canonical(value: object) -> str:
+    """A value as text, equal texts for equal values (``1 == 1.0``) but ``True != 1``."""
+    if value is None:
+        return "z"
+    if isinstance(value, bool):
+        return f"b{value!r}"
+    if isinstance(value, str):
+        return "s" + str.__str__(value)  # a StrEnum member equals its text
+    if isinstance(value, float):
+        return f"n{int(value)}" if value.is_integer() else f"n{float.__repr__(value)}"
+    return f"n{int.__repr__(value)}"
+
+
+def event_fingerprint(event: Event, at: int) -> str:
+    """A stable digest of an event's content (type, time in microseconds, properties).
+
+    Copies of an event give the same digest in every process (it is not ``hash()``), so a
+    restored scorer still tells a copy from a different event that reuses the id.
+    ``1`` and ``1.0`` give the same digest, as they compare equal; ``True`` and ``1`` do
+    not, as conditions tell them apart.
+    """
+    parts = [event.type, str(at)]
+    for key, value in sorted(event.properties.items()):
+        kind = type(value)
+        if kind is str:
+            parts.append(f"{key}\x1es{value}")
+        elif kind is int:
+            parts.append(f"{key}\x1en{value}")
+        else:
+            parts.append(f"{key}\x1e{_canonical(value)}")
+    text = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
+
+
+# --------------------------------------------------------------------- decayed sum
+
+
+class _Sum:
+    __slots__ = ("n", "ref", "w")
+
+    def __init__(self, w: float = 0.0, ref: int = 0, n: int = 0) -> None:
+        self.w, self.ref, self.n = w, ref, n
+
+
+class DecayedSum:
+    """Half-life or no decay: ``W(t2) = W(t1) * 0.5 ** ((t2 - t1) / h) + 1`` per event."""
+
+    def __init__(self, decay: HalfLife | NoDecay) -> None:
+        self.factor = decay.factor_us
+
+    def start(self) -> _Sum:
+        return _Sum()
+
+    def add(self, state: _Sum, at: int) -> None:
+        if state.n == 0:
+            state.w, state.ref = 1.0, at
+        elif at >= state.ref:
+            state.w = state.w * self.factor(at - state.ref) + 1.0
+            state.ref = at
+        else:  # a late event: weigh it down to the reference time
+            state.w += self.factor(state.ref - at)
+        state.n += 1
+
+    def value(self, state: _Sum, as_of: int) -> Value:
+        return state.w * self.factor(as_of - state.ref), state.n, state.ref
+
+    def to_data(self, state: _Sum) -> list[Any]:
+        return [state.w, state.ref, state.n]
+
+    def from_data(self, data: list[Any]) -> _Sum:
+        w, ref, n = data
+        return _Sum(_number(w), _integer(ref), _integer(n))
+
+
+# --------------------------------------------------------------------- kept times
+
+
+class _Kept:
+    __slots__ = ("settled", "times", "top")
+
+    def __init__(self, settled: int = 0, top: int | None = None) -> None:
+        self.settled, self.top = settled, top
+        self.times: list[int] = []
+
+
+class KeptTimes:
+    """Linear, window and step decays: the times whose weight may still change.
+
+    Once an event is older than the decay's last change (``settle_point``) at the rule's
+    latest time, it weighs the final weight forever: counted (or dropped when that is 0).
+    """
+
+    def __init__(self, decay: Decay) -> None:
+        self.decay = decay
+        settles = decay.settles()
+        if settles is None:  # pragma: no cover - half-life and no decay use DecayedSum
+            raise TypeError(f"{decay!r} never settles")
+        self.span, self.final = settles
+
+    def cutoff(self, at: int) -> int:
+        """The latest time whose weight is final at ``at`` and at every later moment."""
+        return sub_duration_us(at, self.span)
+
+    def start(self) -> _Kept:
+        return _Kept()
+
+    def add(self, state: _Kept, at: int) -> None:
+        insort(state.times, at)
+        if state.top is None or at > state.top:
+            state.top = at
+        settled = bisect_right(state.times, self.cutoff(state.top))
+        if settled:
+            if self.final > 0.0:
+                state.settled += settled
+            del state.times[:settled]
+
+    def value(self, state: _Kept, as_of: int) -> Value:
+        weigh = self.decay.weigher_us(as_of)
+        total, count = 0.0, 0
+        for at in state.times:
+            weight = weigh(at)
+            if weight > 0.0:
+                total += weight
+                count += 1
+        total += state.settled * self.final
+        return total, count + state.settled, 0 if state.top is None else state.top
+
+    def to_data(self, state: _Kept) -> list[Any]:
+        return [state.settled, state.top, list(state.times)]
+
+    def from_data(self, data: list[Any]) -> _Kept:
+        settled, top, times = data
+        state = _Kept(_integer(settled), None if top is None else _integer(top))
+        state.times = _times(times)
+        return state
+
+
+def _output(decay: Decay) -> DecayedSum | KeptTimes:
+    return DecayedSum(decay) if isinstance(decay, HalfLife | NoDecay) else KeptTimes(decay)
+
+
+# --------------------------------------------------------------------- first N
+
+
+class FirstN:
+    """``Limit(count=N)`` without ``per``: only the N earliest matching events count."""
+
+    def __init__(self, count: int, decay: Decay) -> None:
+        self.count, self.decay = count, decay
+
+    def start(self) -> list[int]:
+        return []
+
+    def add(self, state: list[int], at: int) -> None:
+        if len(state) < self.count:
+            insort(state, at)
+        elif at < state[-1]:  # an earlier event arrived late: it displaces the latest
+            insort(state, at)
+            state.pop()
+
+    def value(self, state: list[int], as_of: int) -> Value:
+        weigh = self.decay.weigher_us(as_of)
+        weights = [w for w in map(weigh, state) if w > 0.0]
+        return sum(weights), len(weights), state[-1] if state else 0
+
+    def to_data(self, state: list[int]) -> list[Any]:
+        return list(state)
+
+    def from_data(self, data: list[Any]) -> list[int]:
+        return _times(data)
+
+
+# --------------------------------------------------------------------- sequential
+
+
+class _Seq:
+    __slots__ = ("counter", "out", "times")
+
+    def __init__(self, out: Any, counter: Limiter[int] | Repeater[int] | None) -> None:
+        self.times = array("q")
+        self.counter = counter
+        self.out = out
+
+
+class Sequential:
+    """Limits with ``per`` and repeat rules: whether an event counts depends on the ones
+    before it, so every matching time is kept; in-order events go through the rule's
+    :class:`~leadscoring.scoring.semantics.Limiter` or ``Repeater`` in O(1), a late one
+    replays the rule's times for that lead.
+    """
+
+    def __init__(self, rule: CompiledRule) -> None:
+        self.rule = rule
+        self.output = _output(rule.decay)
+        self.repeat = rule.kind is RuleKind.REPEAT
+
+    def _counter(self) -> Limiter[int] | Repeater[int] | None:
+        return repeater_for(self.rule, us=True) if self.repeat else limiter_for(self.rule, us=True)
+
+    def start(self) -> _Seq:
+        return _Seq(self.output.start(), self._counter())
+
+    def _step(self, state: _Seq, at: int) -> None:
+        counter = state.counter
+        if isinstance(counter, Repeater):
+            if not counter.fire(at):
+                return
+        elif counter is not None and not counter.admit(at):
+            return
+        self.output.add(state.out, at)
+
+    def add(self, state: _Seq, at: int) -> None:
+        times = state.times
+        if not times or at >= times[-1]:
+            times.append(at)
+            self._step(state, at)
+            return
+        insort(times, at)
+        self._replay(state)
+
+    def _replay(self, state: _Seq) -> None:
+        state.counter = self._counter()
+        state.out = self.output.start()
+        for at in state.times:
+            self._step(state, at)
+
+    def value(self, state: _Seq, as_of: int) -> Value:
+        return self.output.value(state.out, as_of)
+
+    def to_data(self, state: _Seq) -> list[Any]:
+        return list(state.times)
+
+    def from_data(self, data: list[Any]) -> _Seq:
+        state = self.start()
+        state.times = array("q", _times(data))
+        self._replay(state)
+        return state
+
+
+def plan_for(rule: CompiledRule) -> Plan | None:
+    """The plan for ``rule``, or ``None`` for attribute and reactivation rules."""
+    if rule.kind is RuleKind.REPEAT or (rule.kind is RuleKind.EVENT and rule.limit_per is not None):
+        return Sequential(rule)
+    if rule.kind is not RuleKind.EVENT:
+        return None
+    if rule.limit_count is not None:
+        return FirstN(rule.limit_count, rule.decay)
+    return _output(rule.decay)
+
+
+# --------------------------------------------------------------------- data checks
+
+def _integer(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _times(values: object) -> list[int]:
+    if not isinstance(values, list):
+        raise TypeError(f"expected a list of times, got {type(values).__name__}")
+    out = [_integer(v) for v in values]
+    if out != sorted(out):
+        raise ValueError("times are not in order")
+    return out
+

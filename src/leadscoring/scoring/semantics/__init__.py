@@ -1,0 +1,59 @@
+"""The scoring contract, defined once: every engine applies the rules through this package.
+
+=====================  ===============================================  ====================
+rule                   definition                                       where
+=====================  ===============================================  ====================
+decay weight           each decay's own formula (datetimes, integer     ``core/decay.py``
+                       microseconds, numpy arrays)
+window start           ``moment - span``, calendar-aware for months     :func:`window_start`
+                       and years, saturating at the earliest moment
+limit                  an event counts if fewer than ``count`` earlier  :class:`Limiter`
+                       counted events of the rule and lead lie in
+                       ``(at - per, at]`` (without ``per``: ever)
+repeat with cooldown   fires at the event completing ``times``          :class:`Repeater`
+                       matching events in ``(at - within, at]``, then
+                       not again until ``within`` has passed
+event points           ``points * weight``, counted when weight > 0     :func:`event_points`
+attribute points       the rule's points once if the lead matches;      :func:`attribute_points`
+                       never decays
+reactivation points    ``points * weight`` at each reactivation of the  :func:`reactivation_points`
+                       rule's kinds, decayed from its own time
+rule cap, group cap    each clamped to ``[-cap, cap]``                  :func:`finish`
+floor, ceiling         the total clamped to them                        :func:`finish`
+=====================  ===============================================  ====================
+
+:mod:`.scalar` holds these for one lead at a time (the object engine and the incremental
+:class:`~leadscoring.Scorer`, on datetimes or integer microseconds alike); :mod:`.arrays`
+holds the vectorised forms the columnar engine needs, beside them, and
+``tests/test_semantics.py`` checks each vectorised form against its scalar one.
+"""
+
+from .scalar import (
+    Limiter,
+    Repeater,
+    Totals,
+    attribute_points,
+    clamp,
+    event_points,
+    finish,
+    limiter_for,
+    reactivation_points,
+    repeater_for,
+    window_start,
+    window_start_us,
+)
+
+__all__ = [
+    "Limiter",
+    "Repeater",
+    "Totals",
+    "attribute_points",
+    "clamp",
+    "event_points",
+    "finish",
+    "limiter_for",
+    "reactivation_points",
+    "repeater_for",
+    "window_start",
+    "window_start_us",
+]

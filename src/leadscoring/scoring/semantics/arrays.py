@@ -1,0 +1,196 @@
+"""The vectorised forms of the scoring rules, beside their scalar forms in :mod:`.scalar`.
+
+The columnar engine (:func:`~leadscoring.score_frame`) works on numpy arrays of rows
+sorted by lead, then time (integer microseconds since the epoch):
+
+- :func:`counted`: which matching rows a limit or repeat rule counts. ``Limit(count=N)``
+  keeps each lead's first N rows; ``Limit(count=1, per=P)`` and repeat rules are
+  *chains*: the first row that qualifies, then the first one at least ``P`` (or
+  ``within``) later, and so on; the chains of all leads advance together, one step per
+  counted event (:func:`_chain`); other limits (``count > 1`` with ``per``, calendar
+  ``per``) run the scalar :class:`~.scalar.Limiter` on the rule's rows;
+- :func:`clamp` and :func:`finish`: caps, floor and ceiling for every lead at once.
+
+Only the times of counted rows matter (ties in time weigh the same), so rows are ordered
+by lead and time, never by the full event key.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from ...core.times import span_us
+from .scalar import limiter_for
+
+if TYPE_CHECKING:
+    from ..compiled import CompiledModel, CompiledRule
+
+__all__ = ["clamp", "counted", "finish", "order"]
+
+Array = np.ndarray[Any, Any]
+_PACKED_LIMIT = 2**62
+"""Packed keys ``lead * span + time`` must stay below this; beyond it, ranks are used."""
+
+
+def order(lead: Array, at: Array) -> Array:
+    """Row order by lead, then time (stable)."""
+    return np.lexsort((at, lead))
+
+
+def _group_starts(lead: Array) -> Array:
+    """For rows sorted by lead: the position where each row's lead starts."""
+    first = np.ones(len(lead), dtype=bool)
+    first[1:] = lead[1:] != lead[:-1]
+    return np.maximum.accumulate(np.where(first, np.arange(len(lead)), 0))
+
+
+class _Keys:
+    """Integer keys that sort rows (already sorted by lead, then time) and let one
+    ``searchsorted`` find, for every row at once, the first row of the same lead at or
+    after a time: ``lead * span + (time - base)`` when that fits in 62 bits, else the
+    time's rank among the distinct times (exact either way, never an overflow)."""
+
+    def __init__(self, lead: Array, at: Array, reach: int) -> None:
+        self.lead = lead.astype(np.int64)
+        low, high = int(at.min()), int(at.max())
+        self.span = high - low + 2 * reach + 2
+        self.base = low - reach
+        self.distinct: Array | None = None
+        if (int(lead.max()) + 1) * self.span >= _PACKED_LIMIT:
+            self.distinct = np.unique(at)
+            self.span = len(self.distinct) + 1
+        self.keys = self._key(self.lead, at, "left")
+
+    def _key(self, lead: Array, times: Array, side: Literal["left", "right"]) -> Array:
+        if self.distinct is None:
+            packed: Array = lead * self.span + (times - self.base)
+            return packed
+        ranked: Array = lead * self.span + np.searchsorted(self.distinct, times, side=side)
+        return ranked
+
+    def first(self, rows: Array, times: Array, *, after: bool) -> Array:
+        """For each of ``rows``: the position (in ``keys``) of its lead's first row with a
+        time ``> times`` (``after``) or ``>= times``; past the lead's rows if there is none."""
+        lead = self.lead[rows]
+        side: Literal["left", "right"] = "right" if after else "left"
+        target = self._key(lead, times, side)
+        if self.distinct is not None:  # a rank already says "at" or "after"
+            side = "left"
+        found: Array = np.searchsorted(self.keys, target, side=side)
+        return found
+
+    def subset(self, rows: Array) -> _Keys:
+        """The keys of some of the rows, in the same key space (still sorted)."""
+        sub = copy.copy(self)
+        sub.lead, sub.keys = self.lead[rows], self.keys[rows]
+        return sub
+
+
+def _chain(keys: _Keys, at: Array, eligible: Array, gap: int) -> Array:
+    """Rows (sorted by lead and time) picked greedily: each lead's first eligible row, then
+    the first eligible row at least ``gap`` after the last pick, and so on; every lead's
+    chain advances at once, one pick per step."""
+    picked = np.zeros(len(at), dtype=bool)
+    rows = np.flatnonzero(eligible)
+    if not len(rows):
+        return picked
+    sub = keys.subset(rows)
+    lead = sub.lead
+    nxt = sub.first(np.arange(len(rows)), at[rows] + gap, after=False)
+    valid = nxt < len(rows)
+    valid[valid] = lead[nxt[valid]] == lead[valid]
+    nxt = np.where(valid, nxt, -1)
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = lead[1:] != lead[:-1]
+    frontier = np.flatnonzero(first)
+    while len(frontier):
+        picked[rows[frontier]] = True
+        frontier = nxt[frontier]
+        frontier = frontier[frontier >= 0]
+    return picked
+
+
+def _window_counts(keys: _Keys, at: Array, span: int) -> Array:
+    """For rows sorted by lead and time: how many rows of the lead, up to and including
+    this one, fall in ``(at - span, at]`` (the repeat rule's window)."""
+    everyone = np.arange(len(at))
+    return everyone - keys.first(everyone, at - span, after=True) + 1
+
+
+def _first_n(lead: Array, count: int) -> Array:
+    """For rows sorted by lead: each lead's first ``count`` rows."""
+    return (np.arange(len(lead)) - _group_starts(lead)) < count
+
+
+def _limited_loop(lead: Array, at: Array, cr: CompiledRule) -> Array:
+    """The scalar :class:`~.scalar.Limiter`, lead by lead, for the limits the vectorised
+    forms do not cover (``count > 1`` with ``per``, calendar ``per``)."""
+    keep = np.zeros(len(lead), dtype=bool)
+    limiter = None
+    current = None
+    for row, (who, moment) in enumerate(zip(lead.tolist(), at.tolist(), strict=True)):
+        if who != current or limiter is None:
+            current, limiter = who, limiter_for(cr, us=True)
+        if limiter is not None and limiter.admit(moment):
+            keep[row] = True
+    return keep
+
+
+def counted(cr: CompiledRule, lead: Array, at: Array) -> Array:
+    """Which of a rule's matching rows (sorted by lead and time) count: the vectorised
+    :class:`~.scalar.Limiter` and :class:`~.scalar.Repeater`."""
+    if cr.within is not None:  # a repeat rule
+        within = span_us(cr.within)
+        keys = _Keys(lead, at, within)
+        return _chain(keys, at, _window_counts(keys, at, within) >= cr.times, within)
+    if cr.limit_count is None:
+        return np.ones(len(lead), dtype=bool)
+    if cr.limit_per is None:
+        return _first_n(lead, cr.limit_count)
+    if cr.limit_count == 1 and isinstance(cr.limit_per, timedelta):
+        per = span_us(cr.limit_per)
+        return _chain(_Keys(lead, at, per), at, np.ones(len(lead), dtype=bool), per)
+    return _limited_loop(lead, at, cr)
+
+
+def clamp(values: Array, low: float | None, high: float | None) -> Array:
+    """:func:`~.scalar.clamp` element-wise."""
+    out = values
+    if high is not None:
+        out = np.where(out > high, high, out)
+    if low is not None:
+        out = np.where(values < low, low + 0.0, out)
+    return out
+
+
+def finish(compiled: CompiledModel, sums: Array) -> dict[str, Array]:
+    """The finishing step of :func:`~.scalar.finish`, for every lead at once."""
+    leads = sums.shape[0]
+    by_rule: dict[str, Array] = {}
+    by_group = {g: np.zeros(leads, dtype=np.float64) for g in compiled.groups}
+    for cr in compiled.rules:
+        value = sums[:, cr.index]
+        if cr.cap is not None:
+            value = clamp(value, -cr.cap, cr.cap)
+        by_rule[cr.name] = value
+        by_group[cr.group] = by_group[cr.group] + value
+    fit = np.zeros(leads, dtype=np.float64)
+    engagement = np.zeros(leads, dtype=np.float64)
+    for group, value in by_group.items():
+        cap = compiled.group_caps.get(group)
+        if cap is not None:
+            value = by_group[group] = clamp(value, -cap, cap)
+        if group in compiled.fit_groups:
+            fit = fit + value
+        else:
+            engagement = engagement + value
+    model = compiled.model
+    total = clamp(fit + engagement, model.floor, model.ceiling)
+    out = {"total": total, "fit": fit, "engagement": engagement}
+    out.update({f"by_group.{g}": v for g, v in by_group.items()})
+    out.update({f"by_rule.{r}": v for r, v in by_rule.items()})
+    return out

@@ -1,0 +1,216 @@
+"""The scoring rules for one lead at a time, on datetimes or integer microseconds.
+
+The object engine (:func:`~leadscoring.score`) runs these on ``datetime`` s and the
+incremental :class:`~leadscoring.Scorer` on integer microseconds since the epoch: the
+counting classes are generic in the time type and take the window start as a function,
+which is :func:`window_start` or :func:`window_start_us`, the same rule on either type.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+
+from ...core.lead import Lead
+from ...core.times import Duration, sub_duration, sub_duration_us
+
+if TYPE_CHECKING:
+    from ...signals.activity import Reactivation
+    from ..compiled import CompiledModel, CompiledRule
+
+__all__ = [
+    "Limiter",
+    "Repeater",
+    "Totals",
+    "attribute_points",
+    "clamp",
+    "event_points",
+    "finish",
+    "limiter_for",
+    "reactivation_points",
+    "repeater_for",
+    "window_start",
+    "window_start_us",
+]
+
+T = TypeVar("T", datetime, int)
+"""A moment: an aware UTC datetime, or integer microseconds since the Unix epoch."""
+
+# ------------------------------------------------------------------------ windows
+
+
+def window_start(at: datetime, span: Duration) -> datetime:
+    """The start of the trailing window ``(at - span, at]``.
+
+    Calendar spans (months, years) follow ``dateutil.relativedelta`` (31 March minus one
+    month is 28 or 29 February); a start before the earliest representable moment
+    saturates at it, so a window of a thousand years in year 950 holds every event.
+    """
+    return sub_duration(at, span)
+
+
+def window_start_us(at: int, span: Duration) -> int:
+    """:func:`window_start` on integer microseconds since the epoch (exact)."""
+    return sub_duration_us(at, span)
+
+
+def _starts(span: Duration, us: bool) -> Callable[[Any], Any]:
+    if us:
+        return lambda at: sub_duration_us(at, span)
+    return lambda at: sub_duration(at, span)
+
+
+# ------------------------------------------------------------------------ counting
+
+
+class Limiter(Generic[T]):
+    """``Limit(count, per)`` for one rule and lead, fed the matching events in time order.
+
+    An event counts only if fewer than ``count`` earlier counted events lie inside
+    ``(at - per, at]``; without ``per``, only the first ``count`` events ever count.
+    """
+
+    __slots__ = ("count", "counted", "start_of")
+
+    def __init__(self, count: int, start_of: Callable[[T], T] | None) -> None:
+        self.count = count
+        self.start_of: Callable[[T], T] | None = start_of
+        self.counted: deque[T] = deque()
+
+    def admit(self, at: T) -> bool:
+        """Whether the event at ``at`` counts (and, if it does, remember it)."""
+        counted = self.counted
+        if self.start_of is not None:
+            start = self.start_of(at)
+            while counted and counted[0] <= start:
+                counted.popleft()
+        if len(counted) >= self.count:
+            return False
+        counted.append(at)
+        return True
+
+
+class Repeater(Generic[T]):
+    """``RepeatRule(times, within)`` for one rule and lead, fed matching events in time order.
+
+    It fires at the event that completes ``times`` matching events inside
+    ``(at - within, at]``, and cannot fire again until ``within`` has passed since it
+    fired: a firing at ``last`` blocks every event whose window still holds ``last``.
+    """
+
+    __slots__ = ("last", "start_of", "times", "window")
+
+    def __init__(self, times: int, start_of: Callable[[T], T]) -> None:
+        self.times = times
+        self.start_of: Callable[[T], T] = start_of
+        self.window: deque[T] = deque()
+        self.last: T | None = None
+
+    def fire(self, at: T) -> bool:
+        """Whether the rule fires at the event at ``at``."""
+        window = self.window
+        window.append(at)
+        start = self.start_of(at)
+        while window[0] <= start:
+            window.popleft()
+        if len(window) < self.times or (self.last is not None and self.last > start):
+            return False
+        self.last = at
+        return True
+
+
+def limiter_for(rule: CompiledRule, *, us: bool = False) -> Limiter[Any] | None:
+    """A fresh :class:`Limiter` for ``rule`` (``None``: the rule has no limit)."""
+    if rule.limit_count is None:
+        return None
+    per = rule.limit_per
+    return Limiter(rule.limit_count, None if per is None else _starts(per, us))
+
+
+def repeater_for(rule: CompiledRule, *, us: bool = False) -> Repeater[Any]:
+    """A fresh :class:`Repeater` for the repeat rule ``rule``."""
+    if rule.within is None:  # pragma: no cover - compiled repeat rules always have one
+        raise TypeError(f"rule {rule.name!r} is not a repeat rule")
+    return Repeater(rule.times, _starts(rule.within, us))
+
+
+# ------------------------------------------------------------------------ points
+
+
+def event_points(rule: CompiledRule, weight: float) -> float | None:
+    """The points one counted event (or firing) gives at ``weight``; ``None`` when it
+    weighs nothing (it is then not a contribution)."""
+    if weight > 0.0:
+        return rule.points * weight
+    return None
+
+
+def attribute_points(rule: CompiledRule, lead: Lead) -> float | None:
+    """An attribute rule's points if ``lead`` matches (once, never decayed), else ``None``."""
+    return rule.points if rule.match_lead(lead) else None
+
+
+def reactivation_points(
+    rule: CompiledRule, found: Reactivation, as_of: datetime
+) -> tuple[float, float] | None:
+    """``(weight, points)`` a reactivation rule gives for ``found`` at ``as_of``: only for
+    the rule's ``kinds``, decayed from the reactivation's own time; ``None`` otherwise."""
+    if rule.kinds is not None and found.kind not in rule.kinds:
+        return None
+    weight = rule.decay.weight_at(found.at, as_of)
+    points = event_points(rule, weight)
+    return None if points is None else (weight, points)
+
+
+# ------------------------------------------------------------------------ finishing
+
+
+def clamp(value: float, low: float | None, high: float | None) -> float:
+    """``value`` clamped to ``[low, high]`` (either end may be open)."""
+    if low is not None and value < low:
+        return low + 0.0  # a cap of 0 gives -0.0 as its low end; report 0.0
+    if high is not None and value > high:
+        return high
+    return value
+
+
+@attrs.frozen
+class Totals:
+    """A lead's numbers after the finishing step."""
+
+    total: float
+    fit: float
+    engagement: float
+    by_group: dict[str, float]
+    by_rule: dict[str, float]
+
+
+def finish(compiled: CompiledModel, rule_sums: Sequence[float]) -> Totals:
+    """Rule caps, then group caps, then ``fit`` (groups of attribute rules) and
+    ``engagement`` (the others), then the total clamped to floor and ceiling."""
+    by_rule: dict[str, float] = {}
+    by_group: dict[str, float] = dict.fromkeys(compiled.groups, 0.0)
+    for cr in compiled.rules:
+        value = rule_sums[cr.index]
+        cap = cr.cap
+        if cap is not None:
+            value = clamp(value, -cap, cap)
+        by_rule[cr.name] = value
+        by_group[cr.group] += value
+    fit = engagement = 0.0
+    group_caps, fit_groups = compiled.group_caps, compiled.fit_groups
+    for group, value in by_group.items():
+        cap = group_caps.get(group)
+        if cap is not None:
+            value = by_group[group] = clamp(value, -cap, cap)
+        if group in fit_groups:
+            fit += value
+        else:
+            engagement += value
+    model = compiled.model
+    return Totals(clamp(fit + engagement, model.floor, model.ceiling), fit, engagement,
+                  by_group, by_rule)  # fmt: skip
