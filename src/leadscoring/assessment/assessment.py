@@ -19,14 +19,13 @@ from typing import Any
 import attrs
 
 from ..core.aliases import Timestamp
-from ..core.checks import OnUnknown, group_events
+from ..core.checks import OnUnknown, check_lead, check_moment, events_of, expect, group_events
 from ..core.errors import InvalidValueError
-from ..core.event import Event, dedupe_sorted
+from ..core.event import Event
 from ..core.lead import Lead
 from ..core.mapping import FrozenMap
 from ..core.results import LeadScore
-from ..core.times import to_utc
-from ..model.scoring_model import ScoringModel
+from ..model.scoring_model import ScoringModel, check_model
 from ..scoring.compiled import compile_model
 from ..scoring.engine import score_prepared
 from ..signals.activity import Activity, DormancyPolicy, activity
@@ -164,29 +163,25 @@ class _Settings:
 
 
 def _pick(value: object, default: object, kind: type, field: str) -> Any:
-    chosen = default if value is None else value
-    if not isinstance(chosen, kind):
-        raise InvalidValueError(field, f"expected a {kind.__name__}, got {chosen!r:.60}")
-    return chosen
+    return expect(default if value is None else value, kind, field)
 
 
 def _settings(model: object, o: Mapping[str, object]) -> tuple[ScoringModel, _Settings]:
     """The model, and its classifiers with the overrides ``o`` (``None``: the model's own)."""
-    if not isinstance(model, ScoringModel):
-        raise InvalidValueError("model", f"expected a ScoringModel, got {type(model).__name__}")
+    checked = check_model(model)
     settings = _Settings(
         temperature=_pick(
-            o["temperature"], model.temperature, TemperatureClassifier, "temperature"
+            o["temperature"], checked.temperature, TemperatureClassifier, "temperature"
         ),
-        journey=_pick(o["journey"], model.journey, JourneyClassifier, "journey"),
-        grades=_pick(o["grades"], model.grades, GradeScale, "grades"),
-        priority=_pick(o["priority"], model.priority, PriorityGrid, "priority"),
-        playbook=_pick(o["playbook"], model.playbook, Playbook, "playbook"),
-        dormancy=_pick(o["dormancy"], model.dormancy, DormancyPolicy, "dormancy"),
+        journey=_pick(o["journey"], checked.journey, JourneyClassifier, "journey"),
+        grades=_pick(o["grades"], checked.grades, GradeScale, "grades"),
+        priority=_pick(o["priority"], checked.priority, PriorityGrid, "priority"),
+        playbook=_pick(o["playbook"], checked.playbook, Playbook, "playbook"),
+        dormancy=_pick(o["dormancy"], checked.dormancy, DormancyPolicy, "dormancy"),
         interest=_pick(o["interest"], InterestPolicy(), InterestPolicy, "interest"),
         segments=check_segments(o["segments"] or ()),  # type: ignore[arg-type]
     )
-    return model, settings
+    return checked, settings
 
 
 def _previous_temperature(value: object, field: str = "previous") -> Temperature | None:
@@ -279,10 +274,9 @@ def assess(
             "interest": interest, "segments": segments,
         },
     )
-    if not isinstance(lead, Lead):
-        raise InvalidValueError("lead", f"expected a Lead, got {type(lead).__name__}")
-    moment = to_utc(as_of, "as_of")
-    own = dedupe_sorted(e for e in check_events(events) if e.lead_id == lead.id and e.at <= moment)
+    lead = check_lead(lead)
+    moment = check_moment(as_of)
+    own = events_of(lead.id, events, moment)
     score = score_prepared(lead, own, compile_model(model), moment)
     pop = _population(s, population)
     return _label(lead, own, score, s, _previous_temperature(previous), pop)
@@ -324,7 +318,7 @@ def assess_all(
             "interest": interest, "segments": segments,
         },
     )
-    moment = to_utc(as_of, "as_of")
+    moment = check_moment(as_of)
     lead_list = list(leads)
     grouped = group_events(lead_list, check_events(events), as_of=moment, on_unknown=on_unknown)
     compiled = compile_model(model)

@@ -19,14 +19,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
-from ..core.checks import OnUnknown, group_events
+from ..core.checks import OnUnknown, check_moment, group_events
 from ..core.conditions import All
 from ..core.decay import Decay, HalfLife, NoDecay
 from ..core.errors import InvalidValueError
 from ..core.event import Event
 from ..core.lead import Lead
 from ..core.rules import AttributeRule
-from ..core.times import to_utc
 from ..model.scoring_model import ScoringModel
 from .features import (
     Candidate,
@@ -126,7 +125,7 @@ def calibrate(
                      points_to_double_odds, half_lives, even_odds_score, attributes)
     leads = list(leads)
     events = list(events)
-    moment = None if as_of is None else to_utc(as_of, "as_of")
+    moment = None if as_of is None else check_moment(as_of)
     labelled = label_leads(leads, outcomes, as_of=moment, horizon=horizon)
     _warn_if_small(labelled)
     grouped = group_events(leads, events, as_of=moment, on_unknown=on_unknown) if events else {}

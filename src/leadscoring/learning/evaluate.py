@@ -15,11 +15,11 @@ from typing import Any, Literal
 
 import attrs
 
-from ..core.checks import OnUnknown
+from ..core.checks import OnUnknown, check_moment
 from ..core.errors import InvalidValueError
 from ..core.event import Event
 from ..core.lead import Lead
-from ..core.times import parse_duration, to_utc
+from ..core.times import parse_duration
 from ..model.scoring_model import ScoringModel
 from ..scoring.engine import score_all
 from . import metrics as _metrics
@@ -292,7 +292,7 @@ def evaluate_scores(
     """
     _check(bootstrap, confidence)
     warm, hot = _thresholds(warm, hot, classifier)
-    moment = None if as_of is None else to_utc(as_of, "as_of")
+    moment = None if as_of is None else check_moment(as_of)
     span = None if horizon is None else parse_duration(horizon, "horizon")
     if not isinstance(scores, Mapping):
         raise InvalidValueError("scores", f"expected a mapping of lead id to score, got {scores!r}")
@@ -363,7 +363,7 @@ def evaluate(
         on = getattr(classifier, "on", "total") if classifier is not None else "total"
     if on not in ("total", "fit", "engagement"):
         raise InvalidValueError("on", f"must be 'total', 'fit' or 'engagement', got {on!r}")
-    moment = to_utc(as_of, "as_of")
+    moment = check_moment(as_of)
     leads = list(leads)
     found = label_leads(leads, outcomes, as_of=moment, horizon=horizon)
     wanted = set(found.ids)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from ..core.checks import check_leads
 from ..core.errors import InvalidValueError
 from ..core.lead import Lead
 from ..core.times import parse_duration, to_utc
@@ -74,10 +75,7 @@ def label_leads(
     ids: outcomes for leads not given, values of the wrong kind, conversion moments
     without ``as_of``, and outcomes where nobody (or everybody) converted.
     """
-    leads = list(leads)
-    for lead in leads:
-        if not isinstance(lead, Lead):
-            raise InvalidValueError("leads", f"expected Lead values, got {type(lead).__name__}")
+    leads = check_leads(leads)
     by_id = {lead.id: lead for lead in leads}
     found = label_ids([lead.id for lead in leads], outcomes, as_of=as_of, horizon=horizon)
     return attrs.evolve(found, leads=tuple(by_id[i] for i in found.ids))

@@ -42,7 +42,7 @@ from ..stages.classifiers import GradeScale, PriorityGrid, TemperatureClassifier
 from ..stages.playbook import Playbook
 from . import toml_writer as _toml
 from .schema import model_schema
-from .scoring_model import ScoringModel
+from .scoring_model import ScoringModel, check_model
 
 __all__ = [
     "SECTIONS",
@@ -318,9 +318,7 @@ def load_model(source: str | os.PathLike[str] | Mapping[str, Any]) -> ScoringMod
 
 def model_to_text(model: ScoringModel, format: ModelFormat = "toml") -> str:
     """The model as TOML or JSON text (what :func:`dump_model` writes)."""
-    if not isinstance(model, ScoringModel):
-        raise InvalidValueError("model", f"expected a ScoringModel, got {type(model).__name__}")
-    data = model_to_dict(model)
+    data = model_to_dict(check_model(model))
     if format == "json":
         return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if format != "toml":

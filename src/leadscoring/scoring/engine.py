@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from ..core.aliases import Timestamp
-from ..core.checks import OnUnknown, check_lead, events_of, group_events
+from ..core.checks import OnUnknown, check_lead, check_moment, events_of, group_events
 from ..core.errors import InvalidValueError
 from ..core.event import Event
 from ..core.lead import Lead
@@ -177,7 +177,7 @@ def score(
     5.0
     """
     lead, model = check_lead(lead), check_model(model)
-    moment = to_utc(as_of, "as_of")
+    moment = check_moment(as_of)
     return score_prepared(lead, events_of(lead.id, events, moment), compile_model(model), moment)
 
 
@@ -196,7 +196,7 @@ def score_all(
     ``"ignore"`` skips them on purpose): they are never dropped silently.
     """
     model = check_model(model)
-    moment = to_utc(as_of, "as_of")
+    moment = check_moment(as_of)
     leads = list(leads)
     grouped = group_events(leads, events, as_of=moment, on_unknown=on_unknown)
     compiled = compile_model(model)

@@ -34,7 +34,7 @@ from ..core.checks import (
 )
 from ..core.event import Event
 from ..core.lead import Lead, LeadStatus
-from ..core.times import format_duration, to_utc
+from ..core.times import format_duration
 from .dormancy import DormancyPolicy
 
 __all__ = [
@@ -249,7 +249,7 @@ def find_reactivations(
     :func:`~leadscoring.core.event.dedupe_sorted` returns them); events after ``as_of`` and of
     ``policy.ignore_types`` are skipped. Use :func:`activity` for raw input.
     """
-    moment = to_utc(as_of, "as_of")
+    moment = check_moment(as_of)
     return _scan(lead, _activity_events(events, policy, moment), policy)[1]
 
 

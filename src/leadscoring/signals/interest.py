@@ -25,13 +25,13 @@ from typing import Any
 import attrs
 
 from ..core.aliases import Timestamp
+from ..core.checks import check_lead, check_moment, events_of, expect
 from ..core.errors import ErrorDetail, InvalidModelError, InvalidValueError
-from ..core.event import Event, dedupe_sorted
+from ..core.event import Event
 from ..core.lead import Lead
 from ..core.mapping import FrozenMap
 from ..core.plain.forms import convert_table, number, raise_if
-from ..core.times import Duration, format_duration, parse_duration, to_utc
-from .journey import check_events
+from ..core.times import Duration, format_duration, parse_duration
 
 __all__ = [
     "BuyerType",
@@ -378,10 +378,8 @@ def interest_profile(
     Events of other leads and after ``as_of`` are ignored; events sharing an ``id`` count
     once; the order of ``events`` does not matter.
     """
-    if not isinstance(lead, Lead):
-        raise InvalidValueError("lead", f"expected a Lead, got {type(lead).__name__}")
-    if not isinstance(policy, InterestPolicy):
-        raise InvalidValueError("policy", f"expected an InterestPolicy, got {policy!r:.40}")
-    moment = to_utc(as_of, "as_of")
-    own = dedupe_sorted(e for e in check_events(events) if e.lead_id == lead.id and e.at <= moment)
+    lead = check_lead(lead)
+    policy = expect(policy, InterestPolicy, "policy")
+    moment = check_moment(as_of)
+    own = events_of(lead.id, events, moment)
     return profile_prepared(lead.id, own, moment, policy)

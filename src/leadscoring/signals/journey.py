@@ -26,6 +26,8 @@ from typing import Any
 import attrs
 
 from ..core.aliases import Timestamp
+from ..core.checks import check_events as checked_events
+from ..core.checks import check_moment
 from ..core.conditions import Condition, compile_condition, condition_types, event_getter
 from ..core.decay import Decay, HalfLife
 from ..core.errors import ErrorDetail, InvalidModelError, InvalidValueError
@@ -42,7 +44,6 @@ from ..core.plain.forms import (
     table,
     to_condition,
 )
-from ..core.times import to_utc
 
 __all__ = ["DEFAULT_EVIDENCE", "DEFAULT_MIN_EVIDENCE", "JourneyClassifier", "JourneyStage"]
 
@@ -166,14 +167,7 @@ _CONVERTERS: dict[str, Callable[[object], Any]] = {
 def check_events(events: Iterable[Event], *, one_lead: bool = False) -> list[Event]:
     """``events`` as a list, refusing anything that is not an :class:`Event` (and, with
     ``one_lead``, events of several leads) with :class:`~leadscoring.InvalidValueError`."""
-    if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
-        raise InvalidValueError("events", f"expected an iterable of Event, got {events!r:.40}")
-    out = list(events)
-    for index, event in enumerate(out):
-        if not isinstance(event, Event):
-            raise InvalidValueError(
-                f"events[{index}]", f"expected an Event, got {type(event).__name__}"
-            )
+    out = checked_events(events)
     leads = {e.lead_id for e in out}
     if one_lead and len(leads) > 1:
         raise InvalidValueError(
@@ -237,7 +231,7 @@ class JourneyClassifier:
 
         ``events`` are one lead's events, in any order; events sharing an ``id`` count once.
         """
-        moment = to_utc(as_of, "as_of")
+        moment = check_moment(as_of)
         own = dedupe_sorted(e for e in check_events(events, one_lead=True) if e.at <= moment)
         return self.evidence_prepared(own, moment)
 
