@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -12,9 +13,17 @@ import attrs
 from .aliases import Scalar
 from .errors import InvalidEventError, NaiveEventDatetimeError
 from .mapping import FrozenMap, freeze_scalars
-from .times import to_utc
+from .times import to_us, to_utc
 
-__all__ = ["Event", "EventType", "PageCategory", "dedupe_sorted", "event_sort_key"]
+__all__ = [
+    "Event",
+    "EventType",
+    "PageCategory",
+    "canonical",
+    "dedupe_sorted",
+    "event_fingerprint",
+    "event_sort_key",
+]
 
 
 class EventType(enum.StrEnum):
@@ -131,13 +140,47 @@ def event_sort_key(event: Event) -> tuple[Any, ...]:
     )
 
 
-def _same_bools(a: Event, b: Event) -> bool:
-    """Whether two equal events agree on which values are bools (``True == 1`` in Python,
-    but not for a condition)."""
-    return all(
-        isinstance(value, bool) is isinstance(b.properties[key], bool)
-        for key, value in a.properties.items()
-    )
+def canonical(value: object) -> str:
+    """A property value as text: equal texts exactly for the values a condition cannot tell
+    apart (``1`` and ``1.0`` are one value, ``True`` and ``1`` are not, nor ``"1"``)."""
+    if value is None:
+        return "z"
+    if isinstance(value, bool):
+        return f"b{value!r}"
+    if isinstance(value, str):
+        return "s" + str.__str__(value)  # a StrEnum member equals its text
+    if isinstance(value, float):
+        return f"n{int(value)}" if value.is_integer() else f"n{float.__repr__(value)}"
+    if isinstance(value, int):
+        return f"n{int.__repr__(value)}"
+    return f"o{value!r}"  # not an event value; only a table cell can hold one
+
+
+def event_fingerprint(event: Event, at: int) -> str:
+    """A stable digest of an event's content (type, time ``at`` in microseconds since the
+    epoch, properties): two events sharing an id are copies exactly when their digests are
+    equal, on every engine.
+
+    Copies of an event give the same digest in every process (it is not ``hash()``), so a
+    restored scorer still tells a copy from a different event that reuses the id.
+    ``1`` and ``1.0`` give the same digest, as they compare equal; ``True`` and ``1`` do
+    not, as conditions tell them apart.
+    """
+    parts = [event.type, str(at)]
+    for key, value in sorted(event.properties.items()):
+        kind = type(value)
+        if kind is str:
+            parts.append(f"{key}\x1es{value}")
+        elif kind is int:
+            parts.append(f"{key}\x1en{value}")
+        else:
+            parts.append(f"{key}\x1e{canonical(value)}")
+    text = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
+
+
+def _digest(event: Event) -> str:
+    return event_fingerprint(event, to_us(event.at))
 
 
 def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
@@ -159,7 +202,7 @@ def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
         if event.id is not None:
             first = seen.get(event.id)
             if first is not None:
-                if first != event or not _same_bools(first, event):
+                if _digest(first) != _digest(event):
                     raise InvalidEventError(
                         "Event.id",
                         f"two different events of lead {event.lead_id!r} share id {event.id!r}: "

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.checks import OnUnknown, check_choice, check_moment, report_unknown
 from ..core.errors import InvalidEventError, InvalidInputError, InvalidValueError
-from ..core.event import Event, dedupe_sorted
+from ..core.event import Event, canonical, dedupe_sorted
 from ..core.lead import Lead, LeadStatus
 from ..core.results import Row
 from ..core.rules import AttributeRule, EventRule, RepeatRule
@@ -173,7 +173,13 @@ def _same(a: object, b: object) -> bool:
     a_missing, b_missing = bool(pd.isna(a)), bool(pd.isna(b))
     if a_missing or b_missing:
         return a_missing and b_missing
-    return bool(a == b) and isinstance(a, bool) == isinstance(b, bool)
+    return canonical(_plain(a)) == canonical(_plain(b))
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value an Event would hold."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
 
 
 def _dedupe(
@@ -307,7 +313,7 @@ def _reactivation_sums(
         for name in props:
             value = values[name][row]
             if not _same(value, None):
-                properties[name] = value.item() if hasattr(value, "item") else value
+                properties[name] = _plain(value)
         event_id = None if ids is None or ids.codes[row] < 0 else ids.values[ids.codes[row]]
         try:
             event = Event(

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..core.checks import check_event, check_lead, check_moment
 from ..core.errors import InvalidEventError, InvalidValueError
-from ..core.event import Event, event_sort_key
+from ..core.event import Event, event_fingerprint, event_sort_key
 from ..core.lead import Lead
 from ..core.results import LeadScore, Row
 from ..core.times import from_us, to_us
@@ -34,7 +34,7 @@ from ..model.scoring_model import ScoringModel, check_model
 from . import snapshot as _snapshot
 from .compiled import CompiledModel, RuleKind, compile_model
 from .engine import finish_score, fit_rows, reactivation_rows
-from .scorer_state import LeadState, Plan, event_fingerprint, plan_for
+from .scorer_state import LeadState, Plan, plan_for
 
 __all__ = ["Scorer"]
 

@@ -22,7 +22,6 @@ points are ``points * weight_sum``.
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from bisect import bisect_right, insort
 from typing import Any, Protocol
@@ -33,7 +32,7 @@ from ..core.times import sub_duration_us
 from .compiled import CompiledRule, RuleKind
 from .semantics import Limiter, Repeater, limiter_for, repeater_for
 
-__all__ = ["LeadState", "Plan", "event_fingerprint", "plan_for"]
+__all__ = ["LeadState", "Plan", "plan_for"]
 
 Value = tuple[float, int, int]
 """``(sum of weights at as_of, events counted, time of the latest counted event)``."""
@@ -66,40 +65,6 @@ class LeadState:
         self.rules: list[Any] = [None] * rule_count
         self.ids: dict[str, str] | None = None
         self.history: list[Event] | None = [] if history else None
-
-
-def _canonical(value: object) -> str:
-    """A value as text, equal texts for equal values (``1 == 1.0``) but ``True != 1``."""
-    if value is None:
-        return "z"
-    if isinstance(value, bool):
-        return f"b{value!r}"
-    if isinstance(value, str):
-        return "s" + str.__str__(value)  # a StrEnum member equals its text
-    if isinstance(value, float):
-        return f"n{int(value)}" if value.is_integer() else f"n{float.__repr__(value)}"
-    return f"n{int.__repr__(value)}"
-
-
-def event_fingerprint(event: Event, at: int) -> str:
-    """A stable digest of an event's content (type, time in microseconds, properties).
-
-    Copies of an event give the same digest in every process (it is not ``hash()``), so a
-    restored scorer still tells a copy from a different event that reuses the id.
-    ``1`` and ``1.0`` give the same digest, as they compare equal; ``True`` and ``1`` do
-    not, as conditions tell them apart.
-    """
-    parts = [event.type, str(at)]
-    for key, value in sorted(event.properties.items()):
-        kind = type(value)
-        if kind is str:
-            parts.append(f"{key}\x1es{value}")
-        elif kind is int:
-            parts.append(f"{key}\x1en{value}")
-        else:
-            parts.append(f"{key}\x1e{_canonical(value)}")
-    text = "\x1f".join(parts).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
 # --------------------------------------------------------------------- decayed sum

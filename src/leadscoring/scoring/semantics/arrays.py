@@ -143,6 +143,8 @@ def _limited_loop(lead: Array, at: Array, cr: CompiledRule) -> Array:
 def counted(cr: CompiledRule, lead: Array, at: Array) -> Array:
     """Which of a rule's matching rows (sorted by lead and time) count: the vectorised
     :class:`~.scalar.Limiter` and :class:`~.scalar.Repeater`."""
+    if not len(lead):
+        return np.zeros(0, dtype=bool)
     if cr.within is not None:  # a repeat rule
         within = span_us(cr.within)
         keys = _Keys(lead, at, within)
