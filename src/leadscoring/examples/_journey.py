@@ -205,12 +205,6 @@ class Journey:
             self.add("email_click", self.after(opened, 5, 300), campaign=campaign.name, url=target)
         return opened
 
-    def campaigns_between(self, newest_ago: int, oldest_ago: int) -> list[Campaign]:
-        """The sends between ``oldest_ago`` and ``newest_ago`` days before ``as_of``."""
-        low = self.as_of - timedelta(days=oldest_ago)
-        high = self.as_of - timedelta(days=newest_ago)
-        return [c for c in self.campaigns if low <= c.sent_at <= high]
-
     def finish(self) -> tuple[Event, ...]:
         """The events, oldest first, with ids ``<lead id>-E001``, ``-E002``, ..."""
         records = sorted(self._records, key=_record_key)

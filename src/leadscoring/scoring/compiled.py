@@ -13,9 +13,8 @@ from typing import cast
 
 import attrs
 
-from ..core.conditions import compile_condition, condition_types, event_getter, lead_getter
+from ..core.conditions import compile_condition, condition_types, lead_getter
 from ..core.decay import Decay, Weigher
-from ..core.event import Event
 from ..core.lead import Lead
 from ..core.rules import AttributeRule, EventRule, ReactivationRule, RepeatRule
 from ..core.times import Duration
@@ -52,7 +51,6 @@ class CompiledRule:
     kind: RuleKind
     points: float
     decay: Decay
-    match_event: Callable[[Event], bool] = _always
     match_lead: Callable[[Lead], bool] = _always
     cap: float | None = None
     limit_count: int | None = None
@@ -68,8 +66,6 @@ class CompiledModel:
 
     model: ScoringModel
     rules: tuple[CompiledRule, ...]
-    by_type: dict[str, tuple[CompiledRule, ...]]
-    any_type: tuple[CompiledRule, ...]
     attribute_rules: tuple[CompiledRule, ...]
     reactivation_rules: tuple[CompiledRule, ...]
     group_caps: dict[str, float]
@@ -114,7 +110,6 @@ class CompiledModel:
                     )
                 )
                 continue
-            match = compile_condition(rule.when, event_getter)
             if isinstance(rule, EventRule):
                 cr = CompiledRule(
                     index=i,
@@ -123,13 +118,12 @@ class CompiledModel:
                     kind=RuleKind.EVENT,
                     points=float(rule.points),
                     decay=decay,
-                    match_event=match,
                     cap=None if rule.cap is None else float(rule.cap),
                     limit_count=rule.limit.count if rule.limit else None,
                     limit_per=rule.limit.per if rule.limit else None,
                 )
             else:
-                assert_repeat: RepeatRule = rule
+                repeat: RepeatRule = rule
                 cr = CompiledRule(
                     index=i,
                     name=rule.name,
@@ -137,9 +131,8 @@ class CompiledModel:
                     kind=RuleKind.REPEAT,
                     points=float(rule.points),
                     decay=decay,
-                    match_event=match,
-                    times=assert_repeat.times,
-                    within=assert_repeat.within,
+                    times=repeat.times,
+                    within=repeat.within,
                 )
             compiled.append(cr)
             types = condition_types(rule.when)
@@ -155,8 +148,6 @@ class CompiledModel:
         return cls(
             model=model,
             rules=tuple(compiled),
-            by_type=by_type,
-            any_type=tuple(any_type),
             attribute_rules=tuple(r for r in compiled if r.kind is RuleKind.ATTRIBUTE),
             reactivation_rules=tuple(r for r in compiled if r.kind is RuleKind.REACTIVATION),
             group_caps={g: float(c) for g, c in model.group_caps.items()},
@@ -172,10 +163,6 @@ class CompiledModel:
                 },
             ),
         )
-
-    def rules_for(self, event_type: str) -> tuple[CompiledRule, ...]:
-        """The event and repeat rules that may match an event of ``event_type``, in model order."""
-        return self.by_type.get(event_type, self.any_type)
 
     def weighers(self, as_of: datetime) -> tuple[Weigher, ...]:
         """Each rule's decay ``weigher`` at ``as_of``, by rule index (kept for one ``as_of``)."""

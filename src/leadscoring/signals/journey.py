@@ -102,12 +102,6 @@ Evidence = FrozenMap[JourneyStage, tuple[Condition, ...]]
 _Matchers = tuple[tuple[JourneyStage, Callable[[Event], bool]], ...]
 
 
-def _stage_key(key: object) -> JourneyStage | None:
-    if isinstance(key, str) and key in _STAGE_NAMES:
-        return JourneyStage(key)
-    return None
-
-
 def _stages(value: object) -> Evidence:
     """Every evidence stage's conditions; stages not given keep their default."""
     given = table(value, "stages")
