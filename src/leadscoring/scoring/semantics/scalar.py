@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
-
-import attrs
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from ...core.lead import Lead
 from ...core.times import Duration, sub_duration, sub_duration_us
@@ -178,9 +176,8 @@ def clamp(value: float, low: float | None, high: float | None) -> float:
     return value
 
 
-@attrs.frozen
-class Totals:
-    """A lead's numbers after the finishing step."""
+class Totals(NamedTuple):
+    """A lead's numbers after the finishing step (a tuple: one is made per lead scored)."""
 
     total: float
     fit: float
