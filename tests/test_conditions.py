@@ -79,9 +79,29 @@ def test_field_needs_a_name(name: object) -> None:
 
 
 def test_field_refuses_non_scalar_values() -> None:
-    """A dict (or other non-scalar) as a plain value raises InvalidModelError."""
-    with pytest.raises(InvalidModelError, match="eq: expected a scalar value, got dict"):
-        Field("a", {"gte": 3})  # type: ignore[arg-type]
+    """A non-scalar that is not a matcher, list or table raises InvalidModelError naming
+    the field and the forms it may take."""
+    with pytest.raises(InvalidModelError, match=r"^a: expected a matcher or a plain value, "
+                       r"got object .*operator table such as \{'gte': 60\}"):
+        when(a=object())  # type: ignore[arg-type]
+
+
+def test_an_operator_table_reads_as_in_a_model_file() -> None:
+    """``{"gte": 3}`` given in Python is ``gte(3)``, as the same table is in TOML."""
+    assert Field("a", {"gte": 3}) == Field("a", gte(3))
+    assert when(a={"between": [1, 2]}) == when(a=between(1, 2))
+
+
+def test_a_wrong_operator_table_names_the_field_and_a_hint() -> None:
+    """A misspelt operator names the field (under ``when`` in a rule) and the operator meant;
+    a wrong argument names the operator."""
+    with pytest.raises(InvalidModelError, match=r"^duration_s: unknown operator 'gtee' "
+                       r"\(did you mean 'gte'\?\)$"):
+        when(duration_s={"gtee": 60})
+    with pytest.raises(InvalidModelError, match=r"^when\.duration_s: unknown operator"):
+        EventRule(name="long visit", when={"duration_s": {"gtee": 60}}, points=5)
+    with pytest.raises(InvalidModelError, match=r"^a\.gte: expected a number, got the text"):
+        when(a={"gte": "sixty"})
 
 
 def test_when_builds_an_all_of_fields() -> None:

@@ -710,16 +710,30 @@ def write_events_csv(events: list[Event]) -> io.StringIO:
 
 @given(st.lists(csv_events(), max_size=12))
 def test_csv_round_trip(events: list[Event]) -> None:
-    """Events written to CSV by the test read back equal, in order."""
+    """Events written to CSV by the test read back equal, in order (a later event reusing
+    an id for different content is left out: that row is rejected)."""
+    events = _consistent(events)
     result = read_events(
         write_events_csv(events), format="csv", columns=EventColumns(numeric=("duration_s",))
     )
     assert list(result.rows) == events
 
 
+def _consistent(events: list[Event]) -> list[Event]:
+    """``events`` without those reusing an earlier event's id for different content."""
+    first: dict[tuple[str, str], Event] = {}
+    return [
+        e for e in events
+        if e.id is None or first.setdefault((e.lead_id, e.id), e).to_dict() == e.to_dict()
+    ]
+
+
 @given(st.lists(jsonl_events(), max_size=12))
 def test_jsonl_round_trip(events: list[Event]) -> None:
-    """Events written as Event.to_dict lines read back equal, types and all."""
+    """Events written as Event.to_dict lines read back equal, types and all (a later event
+    reusing an id for different content is left out: that row is rejected, as
+    tests/test_messages.py checks)."""
+    events = _consistent(events)
     text = "".join(json.dumps(e.to_dict()) + "\n" for e in events)
     result = read_events(io.StringIO(text), format="jsonl")
     assert list(result.rows) == events

@@ -15,9 +15,11 @@ HOMES: dict[str, tuple[str, ...]] = {
     "leadscoring.core.conditions": ("All", "AnyOf", "Condition", "Field", "Not", "when"),
     "leadscoring.core.decay": ("Decay", "HalfLife", "Linear", "NoDecay", "Steps", "Window"),
     "leadscoring.core.errors": (
-        "ErrorDetail", "InvalidEventError", "InvalidInputError", "InvalidLeadError",
+        "ColumnNameWarning", "ErrorDetail", "InvalidEventError", "InvalidInputError",
+        "InvalidLeadError",
         "InvalidModelError", "InvalidValueError", "LeadScoringError", "NaiveDatetimeError",
-        "SnapshotError", "UnknownLeadError", "UnknownLeadWarning",
+        "NaiveEventDatetimeError", "NaiveLeadDatetimeError", "SnapshotError",
+        "UnknownLeadError", "UnknownLeadWarning",
     ),
     "leadscoring.core.event": ("Event", "EventType", "PageCategory"),
     "leadscoring.core.lead": ("Lead", "LeadStatus"),
@@ -43,12 +45,15 @@ HOMES: dict[str, tuple[str, ...]] = {
         "FitGrade", "GradeScale", "PriorityGrid", "Temperature", "TemperatureClassifier",
     ),
     "leadscoring.stages.playbook": ("Playbook",),
-    "leadscoring.model.config": ("dump_model", "load_model"),
+    "leadscoring.model.config": ("dump_model", "load_model", "model_warnings"),
     "leadscoring.model.schema": ("model_schema",),
     "leadscoring.model.scoring_model": ("ScoringModel",),
     "leadscoring.scoring.engine": ("score", "score_all", "timeline"),
     "leadscoring.scoring.frame": ("score_frame",),
-    "leadscoring.scoring.scorer": ("Scorer",),
+    "leadscoring.assessment.stream": ("Scorer",),
+    "leadscoring.assessment.frame": ("assess_frame", "changes_frame", "to_frame"),
+    "leadscoring.scoring.frame_activity": ("activity_frame", "reactivations_frame"),
+    "leadscoring.loaders.frames": ("events_from_frame", "leads_from_frame"),
     "leadscoring.assessment.assessment": (
         "Assessment", "assess", "assess_all", "format_assessments",
     ),
@@ -57,6 +62,7 @@ HOMES: dict[str, tuple[str, ...]] = {
     "leadscoring.learning.calibrate": ("SmallSampleWarning", "calibrate"),
     "leadscoring.learning.evaluate": ("EvaluationReport", "evaluate", "evaluate_scores"),
     "leadscoring.learning.feedback": ("FeedbackReport", "RuleFeedback", "Verdict", "feedback"),
+    "leadscoring.learning.lead_table": ("LeadTable", "read_lead_table"),
     "leadscoring.learning.thresholds": ("ThresholdSuggestion",),
     "leadscoring.loaders._columns": ("EventColumns", "LeadColumns"),
     "leadscoring.loaders._read": ("iter_events", "iter_leads", "read_events", "read_leads"),
@@ -102,3 +108,13 @@ def test_public_modules_stay() -> None:
     assert callable(main)
     assert Scalar is not None
     assert Timestamp is not None
+
+
+def test_version_matches_the_project_metadata() -> None:
+    """``leadscoring.__version__`` is the version written in ``pyproject.toml``."""
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    assert leadscoring.__version__ == project["version"]

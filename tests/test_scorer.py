@@ -32,9 +32,11 @@ from leadscoring import (
     ScoringModel,
     SnapshotError,
     Steps,
+    UnknownLeadError,
     Window,
     score,
 )
+from leadscoring.scoring.packing import pack, unpack
 from strategies import T0, event_conditions, event_lists, lead_conditions, leads, models, moments
 
 DAY = timedelta(days=1)
@@ -141,16 +143,22 @@ def test_as_of_before_the_latest_event_raises() -> None:
     assert scorer.score("L1", T).total == 10.0  # at the latest event itself: fine
 
 
-def test_unknown_lead_gets_its_fit_only() -> None:
-    """A lead without events scores its attribute rules; a Lead given is used as given."""
+def test_unknown_lead_id_raises_with_a_hint_and_a_lead_gets_its_fit() -> None:
+    """A mistyped id raises UnknownLeadError with "did you mean"; a registered lead without
+    events scores its attribute rules; a Lead given is used as given."""
     rules = [
         AttributeRule(name="it", when={"industry": "it"}, points=15),
         EventRule(name="visit", when={"type": "page_view"}, points=10),
     ]
     scorer = Scorer(ScoringModel(name="m", rules=rules))
+    scorer.add(visit(T, lead_id="nobody"))
+    with pytest.raises(UnknownLeadError, match="did you mean 'nobody'") as raised:
+        scorer.score("nobdy", T)
+    assert raised.value.lead_ids == ("nobdy",)
+    scorer.add_lead(Lead(id="L9"))
     assert scorer.score("L9", T).total == 0.0
-    assert scorer.score(Lead(id="L9", attributes={"industry": "it"}), T).total == 15.0
-    assert "L9" not in scorer  # scoring does not register a lead
+    assert scorer.score(Lead(id="L8", attributes={"industry": "it"}), T).total == 15.0
+    assert "L8" not in scorer  # scoring does not register a lead
 
 
 def test_registered_leads_give_fit_and_order() -> None:
@@ -174,7 +182,7 @@ def test_window_keeps_only_events_in_span() -> None:
     scorer = Scorer(model)
     scorer.add_many(visit(T - d * DAY) for d in range(100))
     settled, _, times = scorer.snapshot()["leads"]["L1"]["rules"]["visit"]
-    assert (settled, len(times)) == (0, 7)  # ages 0..6 days; 7 days old is out
+    assert (settled, len(unpack(times))) == (0, 7)  # ages 0..6 days; 7 days old is out
     assert scorer.score("L1", T).total == 70.0
     assert scorer.score("L1", T + 3 * DAY).total == 40.0  # ages 3..6 days left
 
@@ -185,7 +193,7 @@ def test_steps_count_events_that_stopped_changing() -> None:
     scorer = Scorer(model)
     scorer.add_many(visit(T - d * DAY) for d in range(40))
     settled, _, times = scorer.snapshot()["leads"]["L1"]["rules"]["visit"]
-    assert (settled, len(times)) == (10, 30)
+    assert (settled, len(unpack(times))) == (10, 30)
     # ages 0-6: 7 * 10; 7-29: 23 * 5; 30-39: 10 * 2.5
     assert scorer.score("L1", T).total == pytest.approx(70 + 115 + 25)
 
@@ -205,7 +213,7 @@ def test_limit_without_per_keeps_the_first_events() -> None:
     scorer = Scorer(half_life_model(decay=NoDecay(), limit=Limit(count=2)))
     scorer.add_many([visit(T - DAY), visit(T), visit(T + DAY)])
     scorer.add(visit(T - 2 * DAY))
-    assert len(scorer.snapshot()["leads"]["L1"]["rules"]["visit"]) == 2
+    assert len(unpack(scorer.snapshot()["leads"]["L1"]["rules"]["visit"])) == 2
     assert scorer.score("L1", T + DAY).total == 20.0
 
 
@@ -222,7 +230,8 @@ def test_late_event_changes_which_later_events_count() -> None:
     history = [visit(T + timedelta(hours=h)) for h in [-10, *hours]]
     expected = score(Lead(id="L1"), history, model, as_of=as_of)
     assert [c.event_at for c in expected.contributions] == [
-        T - timedelta(hours=10), T + timedelta(hours=20)
+        T - timedelta(hours=10),
+        T + timedelta(hours=20),
     ]
     got = scorer.score("L1", as_of)
     assert_same(got, expected)
@@ -321,7 +330,7 @@ def test_snapshot_refuses_changed_rules_under_the_same_version() -> None:
         (lambda s: s.update(leads=[]), "leads"),
         (lambda s: s["leads"]["L1"].update(latest="soon"), "latest"),
         (lambda s: s["leads"]["L1"]["rules"].update(nope=[1]), "nope"),
-        (lambda s: s["leads"]["L1"]["rules"].update(visit=[3, 1, 2]), "L1"),
+        (lambda s: s["leads"]["L1"]["rules"].update(visit=pack([3, 1, 2])), "L1"),
         (lambda s: s["leads"]["L1"]["rules"].update(visit="x"), "visit"),
         (lambda s: s["leads"]["L1"].update(ids={"e1": 5}), "ids"),
         (lambda s: s["leads"]["L2"].update(lead={"id": "L3"}), "lead"),

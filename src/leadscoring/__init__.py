@@ -7,7 +7,9 @@ Everything public is importable from here::
 
 from .assessment.assessment import Assessment, assess, assess_all, format_assessments
 from .assessment.changes import StageChange, changes, changes_all
+from .assessment.frame import assess_frame, changes_frame, to_frame
 from .assessment.segments import Segment, segment
+from .assessment.stream import Scorer
 from .core.conditions import (
     All,
     AnyOf,
@@ -30,6 +32,7 @@ from .core.conditions import (
 )
 from .core.decay import Decay, HalfLife, Linear, NoDecay, Steps, Window
 from .core.errors import (
+    ColumnNameWarning,
     ErrorDetail,
     InvalidEventError,
     InvalidInputError,
@@ -38,6 +41,8 @@ from .core.errors import (
     InvalidValueError,
     LeadScoringError,
     NaiveDatetimeError,
+    NaiveEventDatetimeError,
+    NaiveLeadDatetimeError,
     SnapshotError,
     UnknownLeadError,
     UnknownLeadWarning,
@@ -49,6 +54,7 @@ from .core.rules import AttributeRule, EventRule, Limit, ReactivationRule, Repea
 from .learning.calibrate import SmallSampleWarning, calibrate
 from .learning.evaluate import EvaluationReport, ThresholdSuggestion, evaluate, evaluate_scores
 from .learning.feedback import FeedbackReport, RuleFeedback, Verdict, feedback
+from .learning.lead_table import LeadTable, read_lead_table
 from .loaders import (
     EventColumns,
     LeadColumns,
@@ -59,11 +65,12 @@ from .loaders import (
     read_events,
     read_leads,
 )
-from .model.config import dump_model, load_model, model_schema
+from .loaders.frames import events_from_frame, leads_from_frame
+from .model.config import dump_model, load_model, model_schema, model_warnings
 from .model.scoring_model import ScoringModel
 from .scoring.engine import score, score_all, timeline
 from .scoring.frame import score_frame
-from .scoring.scorer import Scorer
+from .scoring.frame_activity import activity_frame, reactivations_frame
 from .signals.activity import (
     Activity,
     ActivityState,
@@ -91,6 +98,9 @@ from .stages.classifiers import (
 )
 from .stages.playbook import Playbook
 
+__version__ = "0.1.0.dev0"
+"""The version of this package (as in ``pyproject.toml``)."""
+
 __all__ = [
     "Activity",
     "ActivityState",
@@ -99,6 +109,7 @@ __all__ = [
     "Assessment",
     "AttributeRule",
     "BuyerType",
+    "ColumnNameWarning",
     "Condition",
     "Contribution",
     "Decay",
@@ -129,11 +140,14 @@ __all__ = [
     "LeadScore",
     "LeadScoringError",
     "LeadStatus",
+    "LeadTable",
     "Limit",
     "Linear",
     "LoadResult",
     "Matcher",
     "NaiveDatetimeError",
+    "NaiveEventDatetimeError",
+    "NaiveLeadDatetimeError",
     "NoDecay",
     "Not",
     "PageCategory",
@@ -163,17 +177,21 @@ __all__ = [
     "Window",
     "activity",
     "activity_all",
+    "activity_frame",
     "assess",
     "assess_all",
+    "assess_frame",
     "between",
     "calibrate",
     "changes",
     "changes_all",
+    "changes_frame",
     "contains",
     "dump_model",
     "eq",
     "evaluate",
     "evaluate_scores",
+    "events_from_frame",
     "exists",
     "feedback",
     "format_assessments",
@@ -183,18 +201,23 @@ __all__ = [
     "interest_profile",
     "iter_events",
     "iter_leads",
+    "leads_from_frame",
     "load_model",
     "lt",
     "lte",
     "model_schema",
+    "model_warnings",
     "one_of",
     "prefix",
+    "reactivations_frame",
     "read_events",
+    "read_lead_table",
     "read_leads",
     "score",
     "score_all",
     "score_frame",
     "segment",
     "timeline",
+    "to_frame",
     "when",
 ]

@@ -20,10 +20,12 @@ import attrs
 
 from ..core.aliases import Timestamp
 from ..core.checks import OnUnknown, check_lead, check_moment, events_of, expect, group_events
+from ..core.display import fmt, html_block, html_table, moment
 from ..core.errors import InvalidValueError
 from ..core.event import Event
 from ..core.lead import Lead
 from ..core.mapping import FrozenMap
+from ..core.progress import check_progress, track
 from ..core.results import LeadScore
 from ..model.scoring_model import ScoringModel, check_model
 from ..scoring.compiled import compile_model
@@ -82,6 +84,34 @@ class Assessment:
     def lead_id(self) -> str:
         """The lead's id."""
         return self.lead.id
+
+    def __repr__(self) -> str:
+        """A one-line summary: priority, score, labels and the action."""
+        return (
+            f"Assessment(lead_id={self.lead_id!r}, as_of={moment(self.as_of)!r}, "
+            f"priority={self.priority}, total={fmt(self.score.total)}, "
+            f"temperature={self.temperature.value!r}, journey={self.journey.value!r}, "
+            f"grade={self.grade.value!r}, activity={self.activity.state.value!r}, "
+            f"action={self.action!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The labels, the action and the reasons as HTML (notebooks)."""
+        s = self.score
+        labels = html_table(
+            ("priority", "total", "fit", "engagement", "temperature", "journey", "grade",
+             "activity", "action"),
+            [(self.priority, fmt(s.total), fmt(s.fit), fmt(s.engagement),
+              self.temperature.value, self.journey.value, self.grade.value,
+              self.activity.state.value, self.action)],
+            numeric=(0, 1, 2, 3),
+        )
+        reasons = html_table(
+            ("reason", "points"), [(r, fmt(p)) for r, p in self.reasons(5)], numeric=(1,)
+        )
+        lines = [f"segments: {', '.join(self.segments)}"] if self.segments else []
+        title = f"Lead {self.lead_id} at {moment(self.as_of)} UTC"
+        return html_block(title, lines, [labels, reasons])
 
     @property
     def as_of(self) -> datetime:
@@ -204,24 +234,47 @@ def _label(
     population: Sequence[float] | None,
 ) -> Assessment:
     moment = score.as_of
+    return label_parts(
+        lead,
+        score,
+        activity(lead, events, as_of=moment, policy=s.dormancy),
+        s.journey.evidence_prepared(events, moment),
+        profile_prepared(lead.id, events, moment, s.interest),
+        s,
+        previous,
+        population,
+    )
+
+
+def label_parts(
+    lead: Lead,
+    score: LeadScore,
+    activity: Activity,
+    evidence: Mapping[JourneyStage, float],
+    interest: InterestProfile,
+    s: _Settings,
+    previous: Temperature | None,
+    population: Sequence[float] | None,
+) -> Assessment:
+    """The labelling of :func:`assess`, from parts already computed (the incremental
+    :class:`~leadscoring.assessment.stream.Scorer` keeps them instead of the events)."""
     value = s.temperature.value(score)
     if population is not None:
         value = rank_in(population, value)
     temperature = s.temperature.classify_value(value, previous)
-    evidence = s.journey.evidence_prepared(events, moment)
     stage = s.journey.stage_of(evidence)
     grade = s.grades.grade(score)
     base = Assessment(
         lead=lead,
         score=score,
-        activity=activity(lead, events, as_of=moment, policy=s.dormancy),
+        activity=activity,
         temperature=temperature,
         journey=stage,
         evidence=evidence,
         grade=grade,
         priority=s.priority.priority(grade, temperature),
         action=s.playbook.action(temperature, stage),
-        interest=profile_prepared(lead.id, events, moment, s.interest),
+        interest=interest,
     )
     if not s.segments:
         return base
@@ -246,9 +299,9 @@ def _population(s: _Settings, values: Iterable[LeadScore | float] | None) -> lis
 def assess(
     lead: Lead,
     events: Iterable[Event],
+    model: ScoringModel,
     *,
     as_of: Timestamp,
-    model: ScoringModel,
     temperature: TemperatureClassifier | None = None,
     journey: JourneyClassifier | None = None,
     grades: GradeScale | None = None,
@@ -289,9 +342,9 @@ def _rank_key(a: Assessment) -> tuple[int, float, str]:
 def assess_all(
     leads: Iterable[Lead],
     events: Iterable[Event],
+    model: ScoringModel,
     *,
     as_of: Timestamp,
-    model: ScoringModel,
     temperature: TemperatureClassifier | None = None,
     journey: JourneyClassifier | None = None,
     grades: GradeScale | None = None,
@@ -302,6 +355,7 @@ def assess_all(
     segments: Iterable[Segment] = (),
     previous: Iterable[Assessment] | Mapping[str, Assessment | Temperature] | None = None,
     on_unknown: OnUnknown = "raise",
+    progress: bool = False,
 ) -> list[Assessment]:
     """Assess many leads and rank them: priority first (1 first), then score (highest
     first), then lead id.
@@ -309,6 +363,7 @@ def assess_all(
     Percentile temperature bands use these leads as the population. ``previous`` (the last
     run's assessments, or lead id → temperature) turns on hysteresis. Events of unknown
     leads are handled as in :func:`~leadscoring.score_all` (``on_unknown``).
+    ``progress=True`` shows a bar over the leads (needs ``tqdm``: the ``progress`` extra).
     """
     model, s = _settings(
         model,
@@ -319,10 +374,12 @@ def assess_all(
         },
     )
     moment = check_moment(as_of)
+    check_progress(progress)
     lead_list = list(leads)
     grouped = group_events(lead_list, check_events(events), as_of=moment, on_unknown=on_unknown)
     compiled = compile_model(model)
-    scores = [score_prepared(lead, grouped[lead.id], compiled, moment) for lead in lead_list]
+    bar = track(lead_list, progress=progress, desc="assessing", unit="leads")
+    scores = [score_prepared(lead, grouped[lead.id], compiled, moment) for lead in bar]
     pop = _population(s, scores) if lead_list else None
     before = _previous_map(previous)
     out = [

@@ -15,9 +15,19 @@ from typing import Any, Literal
 import attrs
 
 from ..core.errors import InvalidValueError
+from ..signals.journey import JourneyStage
+from ..stages.classifiers import FitGrade, Temperature
 from .assessment import Assessment
 
-__all__ = ["Dimension", "StageChange", "changes", "changes_all"]
+__all__ = [
+    "Dimension",
+    "Labels",
+    "StageChange",
+    "changes",
+    "changes_all",
+    "changes_since",
+    "labels_of",
+]
 
 # --- changes ----------------------------------------------------------------------------
 
@@ -64,15 +74,27 @@ def _direction(before: int, after: int) -> Literal["up", "down"]:
     return "up" if after > before else "down"
 
 
-def _dimensions(a: Assessment) -> list[tuple[Dimension, str | int, int | None]]:
+Labels = tuple[str, str, str, int, str, str, tuple[str, ...]]
+"""What :func:`changes` compares of an assessment: temperature, journey, grade, priority,
+activity state, action and segments (plain data, so a change feed can keep and store it)."""
+
+
+def labels_of(a: Assessment) -> Labels:
+    """The :data:`Labels` of an assessment."""
+    return (a.temperature.value, a.journey.value, a.grade.value, a.priority,
+            a.activity.state.value, a.action, tuple(a.segments))  # fmt: skip
+
+
+def _dimensions(labels: Labels) -> list[tuple[Dimension, str | int, int | None]]:
     """Each ordered dimension's value and rank (higher is better), then the unordered."""
+    temperature, journey, grade, priority, state, action, _ = labels
     return [
-        ("temperature", a.temperature.value, a.temperature.rank),
-        ("journey", a.journey.value, a.journey.rank),
-        ("grade", a.grade.value, a.grade.rank),
-        ("priority", a.priority, -a.priority),
-        ("activity", a.activity.state.value, None),
-        ("action", a.action, None),
+        ("temperature", temperature, Temperature(temperature).rank),
+        ("journey", journey, JourneyStage(journey).rank),
+        ("grade", grade, FitGrade(grade).rank),
+        ("priority", priority, -priority),
+        ("activity", state, None),
+        ("action", action, None),
     ]
 
 
@@ -90,9 +112,15 @@ def changes(before: Assessment | None, after: Assessment) -> list[StageChange]:
         raise InvalidValueError(
             "after", f"assessments of different leads: {before.lead_id!r} and {after.lead_id!r}"
         )
+    return changes_since(None if before is None else labels_of(before), after)
+
+
+def changes_since(before: Labels | None, after: Assessment) -> list[StageChange]:
+    """:func:`changes` from the :data:`Labels` of the earlier assessment (``None``: a new
+    lead), for a change feed that keeps labels instead of whole assessments."""
     out: list[StageChange] = []
     old = _dimensions(before) if before is not None else None
-    for index, (dimension, value, rank) in enumerate(_dimensions(after)):
+    for index, (dimension, value, rank) in enumerate(_dimensions(labels_of(after))):
         if old is None:
             out.append(_change(after, dimension, None, value, None))
             continue
@@ -101,8 +129,8 @@ def changes(before: Assessment | None, after: Assessment) -> list[StageChange]:
             continue
         direction = None if rank is None or old_rank is None else _direction(old_rank, rank)
         out.append(_change(after, dimension, old_value, value, direction))
-    left = [g for g in before.segments if g not in after.segments] if before else []
-    entered = [g for g in after.segments if before is None or g not in before.segments]
+    left = [g for g in before[6] if g not in after.segments] if before else []
+    entered = [g for g in after.segments if before is None or g not in before[6]]
     out += [_change(after, "segment", g, None, None) for g in left]
     out += [_change(after, "segment", None, g, None) for g in entered]
     return out

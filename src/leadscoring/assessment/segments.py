@@ -74,23 +74,23 @@ def segment_getter(name: str) -> Callable[[Assessment], object]:
     return lambda a: a.lead.attributes.get(key, MISSING)
 
 
-def _name(value: object) -> str:
+def _name(value: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidModelError(f"must be a non-empty string, got {value!r}", path="name")
     return value
 
 
-def _when(value: object) -> Condition:
+def _when(value: Condition | Mapping[str, object]) -> Condition:
     return to_condition(value, "when")
 
 
-def _description(value: object) -> str:
+def _description(value: str) -> str:
     if not isinstance(value, str):
         raise InvalidModelError(f"must be text, got {value!r}", path="description")
     return value
 
 
-_CONVERTERS: dict[str, Callable[[object], Any]] = {
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "name": _name,
     "when": _when,
     "description": _description,

@@ -4,25 +4,28 @@ events with the columns a model compares as numbers, and the stable JSON records
 from __future__ import annotations
 
 import csv
+import difflib
 import gzip
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import PurePath
 from typing import Any, TextIO, TypeVar
 
-from ..core.conditions import All, AnyOf, Condition, Field, Not
 from ..core.errors import ErrorDetail
 from ..core.results import LeadScore
-from ..core.rules import AttributeRule, EventRule, RepeatRule
 from ..loaders import RejectedRow
 from ..model.scoring_model import ScoringModel
 
 __all__ = [
     "SCHEMA_VERSION",
     "Progress",
+    "cli_text",
     "csv_header",
+    "lead_id_hint",
+    "looks_like_events",
     "numeric_fields",
     "print_json",
     "rejected_record",
@@ -106,33 +109,53 @@ def track(items: Iterable[T], progress: Progress) -> Iterator[T]:
         progress.close()
 
 
-def _walk(condition: Condition, found: set[str]) -> None:
-    if isinstance(condition, Field):
-        m = condition.matcher
-        values = m.to_data() if m.op in ("eq", "one_of") else None
-        numbers = values if isinstance(values, list) else [values]
-        if m.op in _NUMERIC_OPS or any(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in numbers
-        ):
-            found.add(condition.name)
-    elif isinstance(condition, Not):
-        _walk(condition.condition, found)
-    elif isinstance(condition, All | AnyOf):
-        for part in condition.conditions:
-            _walk(part, found)
-
-
 def numeric_fields(model: ScoringModel) -> tuple[frozenset[str], frozenset[str]]:
     """The (lead attribute, event property) names the model's rules compare to numbers:
     CSV cells of those columns are read as numbers."""
-    lead: set[str] = set()
-    event: set[str] = set()
-    for rule in model.rules:
-        if isinstance(rule, AttributeRule):
-            _walk(rule.when, lead)
-        elif isinstance(rule, EventRule | RepeatRule):
-            _walk(rule.when, event)
-    return frozenset(lead - LEAD_ROLES), frozenset(event - EVENT_ROLES)
+    lead, event = model.numeric_fields()
+    return lead - LEAD_ROLES, event - EVENT_ROLES
+
+
+_PYTHON_COLUMNS = re.compile(
+    r", or pass columns=\w+\([^)]*\) to read it as the [\w ]+, or \w+\(\w+=None\) if it is "
+    r"meant as \w+(?: \w+)*"
+)
+
+
+def cli_text(message: object, *, warning: bool = False) -> str:
+    """A library message in the command line's spelling (``--on-unknown ignore``, not the
+    keyword argument ``on_unknown='ignore'``; no Python-only remedies)."""
+    text = _PYTHON_COLUMNS.sub("", str(message)).replace(" (strict=True makes this an error)", "")
+    if warning:
+        return text.replace(
+            "pass the leads, or on_unknown='ignore' to skip them on purpose",
+            "pass the leads, or --on-unknown ignore to skip them without a warning",
+        )
+    return text.replace("on_unknown='ignore'", "--on-unknown ignore (or warn)")
+
+
+def lead_id_hint(wanted: str, ids: Sequence[str]) -> str:
+    """Why ``wanted`` is not among ``ids``, with the closest id (case and spacing aside)
+    or, when none is close, a few of the ids the file has."""
+    if not ids:
+        return "the leads file has no leads"
+    folded = {i.casefold().replace("-", "").replace("_", ""): i for i in ids}
+    key = wanted.casefold().replace("-", "").replace("_", "")
+    match = folded.get(key)
+    if match is None:
+        close = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
+        match = folded[close[0]] if close else None
+    if match is not None:
+        return f"did you mean {match!r}?"
+    shown = ", ".join(repr(i) for i in ids[:3])
+    return f"the file's lead ids look like {shown}" + (", ..." if len(ids) > 3 else "")
+
+
+def looks_like_events(path: str) -> bool:
+    """True when the CSV file at ``path`` has the columns of an events file (``lead_id``,
+    ``type`` and ``at``): given as ``--leads`` it is the wrong file."""
+    header = csv_header(path)
+    return header is not None and {"lead_id", "type", "at"} <= set(header)
 
 
 def csv_header(path: str) -> list[str] | None:

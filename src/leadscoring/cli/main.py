@@ -27,6 +27,7 @@ from typing import Any
 
 from ..core.checks import group_events
 from ..core.errors import (
+    ColumnNameWarning,
     ErrorDetail,
     InvalidModelError,
     InvalidValueError,
@@ -36,7 +37,6 @@ from ..core.errors import (
 )
 from ..core.event import Event
 from ..core.lead import Lead
-from ..core.plain.reader import did_you_mean
 from ..core.results import LeadScore
 from ..core.times import to_utc
 from ..loaders import EventColumns, LeadColumns, RejectedRow, iter_events, iter_leads
@@ -47,7 +47,10 @@ from ..scoring.engine import score_prepared
 from .io import (
     SCHEMA_VERSION,
     Progress,
+    cli_text,
     csv_header,
+    lead_id_hint,
+    looks_like_events,
     numeric_fields,
     print_json,
     rejected_record,
@@ -125,16 +128,26 @@ def _inputs(
     lead_numeric, event_numeric = numeric_fields(model)
     skipped: list[RejectedRow] = []
     on_reject = _reject_printer(skipped) if args.on_bad_row == "skip" else None
+    if looks_like_events(args.leads):
+        raise _InputError([
+            f"{args.leads}: this looks like an events file (it has the columns 'lead_id', "
+            "'type' and 'at'), given as --leads; pass it as --events and the leads file "
+            "(an 'id' column) as --leads"
+        ])
     lead_cols = LeadColumns(numeric=_columns(args.leads, lead_numeric, args.numeric))
-    stream = iter_leads(args.leads, columns=lead_cols, assume_tz=args.assume_tz,
-                        on_reject=on_reject)
-    leads = list(track(stream, Progress(f"reading {args.leads}")))
-    events: list[Event] = []
-    if args.events:
-        cols = EventColumns(numeric=_columns(args.events, event_numeric, args.numeric))
-        stream_events = iter_events(args.events, columns=cols, assume_tz=args.assume_tz,
-                                    on_reject=on_reject)
-        events = list(track(stream_events, Progress(f"reading {args.events}")))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ColumnNameWarning)
+        stream = iter_leads(args.leads, columns=lead_cols, assume_tz=args.assume_tz,
+                            on_reject=on_reject)
+        leads = list(track(stream, Progress(f"reading {args.leads}")))
+        events: list[Event] = []
+        if args.events:
+            cols = EventColumns(numeric=_columns(args.events, event_numeric, args.numeric))
+            stream_events = iter_events(args.events, columns=cols, assume_tz=args.assume_tz,
+                                        on_reject=on_reject)
+            events = list(track(stream_events, Progress(f"reading {args.events}")))
+    for warning in caught:
+        print(f"warning: {cli_text(warning.message, warning=True)}", file=sys.stderr)
     return leads, events, skipped
 
 
@@ -152,7 +165,7 @@ def _grouped(
         warnings.simplefilter("always")
         grouped = group_events(leads, events, as_of=as_of, on_unknown=args.on_unknown)
     for warning in caught:
-        print(f"warning: {warning.message}", file=sys.stderr)
+        print(f"warning: {cli_text(warning.message, warning=True)}", file=sys.stderr)
     return grouped
 
 
@@ -226,8 +239,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     missing = [i for i in args.lead_ids if i not in by_id]
     if missing:
         raise _InputError([
-            f"{args.leads}: unknown lead id {i!r}"
-            + (f" ({hint})" if (hint := did_you_mean(i, by_id)) else "")
+            f"{args.leads}: unknown lead id {i!r} ({lead_id_hint(i, list(by_id))})"
             for i in missing
         ])
     chosen = [by_id[i] for i in dict.fromkeys(args.lead_ids)]
@@ -248,11 +260,13 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     model = _load(args.model)
     as_of = _as_of(args)
     leads, events, _ = _inputs(args, model)
+    if args.engine == "frame":
+        return _assess_on_tables(args, model, as_of, leads, events)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ranked = assess_all(leads, events, as_of=as_of, model=model, on_unknown=args.on_unknown)
     for warning in caught:
-        print(f"warning: {warning.message}", file=sys.stderr)
+        print(f"warning: {cli_text(warning.message, warning=True)}", file=sys.stderr)
     if args.top is not None:
         ranked = ranked[: args.top]
     if args.format == "json":
@@ -266,6 +280,102 @@ def _cmd_assess(args: argparse.Namespace) -> int:
                               **a.to_dict()}, allow_nan=False))
     else:
         print(format_assessments(ranked))
+    return 0
+
+
+def _tables(leads: list[Lead], events: list[Event]) -> tuple[Any, Any]:
+    """The leads and events read from the files, as pandas tables (one column per
+    property and attribute; times as UTC datetimes)."""
+    import pandas as pd
+
+    names = list(dict.fromkeys(k for e in events for k in e.properties))
+    columns: dict[str, list[Any]] = {
+        "lead_id": [e.lead_id for e in events], "type": [e.type for e in events],
+        "at": [e.at for e in events], "id": [e.id for e in events],
+    }  # fmt: skip
+    columns.update({n: [e.properties.get(n) for e in events] for n in names})
+    events_df = pd.DataFrame(columns)
+    events_df["at"] = pd.to_datetime(events_df["at"], utc=True)
+    attributes = list(dict.fromkeys(k for x in leads for k in x.attributes))
+    leads_df = pd.DataFrame({
+        "lead_id": [x.id for x in leads], "status": [x.status.value for x in leads],
+        "status_changed_at": pd.to_datetime([x.status_changed_at for x in leads], utc=True),
+        **{a: [x.attributes.get(a) for x in leads] for a in attributes},
+    })  # fmt: skip
+    return events_df, leads_df
+
+
+def _assess_on_tables(
+    args: argparse.Namespace, model: ScoringModel, as_of: datetime, leads: list[Lead],
+    events: list[Event],
+) -> int:
+    """``assess --engine frame``: the files as read by the loaders, assessed on tables
+    (:func:`~leadscoring.assessment.frame.assess_frame`); the same output as the objects."""
+    from ..assessment.assessment import _fmt, _reasons
+    from ..assessment.frame import REASONS, assess_frame
+    from ..scoring.frame import _modules
+    from ..signals.journey import JourneyStage
+
+    _modules()
+    events_df, leads_df = _tables(leads, events)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = assess_frame(events_df, model, as_of=as_of, leads_df=leads_df,
+                             on_unknown=args.on_unknown)  # fmt: skip
+    for warning in caught:
+        print(f"warning: {cli_text(warning.message, warning=True)}", file=sys.stderr)
+    rows = table.to_dict("records")
+    if args.top is not None:
+        rows = rows[: args.top]
+    records = []
+    for row in rows:
+        reasons = [[row[f"reason_{n}"], row[f"reason_{n}_points"]]
+                   for n in range(1, REASONS + 1) if isinstance(row[f"reason_{n}"], str)]
+        record = {key: row[key] for key in ("lead_id", "priority", "total", "fit",
+                  "engagement", "temperature", "journey", "grade", "activity", "action")}
+        record["as_of"] = row["as_of"].to_pydatetime().isoformat()
+        record["priority"] = int(record["priority"])
+        record["reasons"] = reasons
+        record["evidence"] = {st.value: row[f"evidence.{st.value}"]
+                              for st in tuple(JourneyStage)[1:]}
+        for key in ("top_product", "interest_pattern", "buyer", "participation"):
+            value = row[key]
+            record[key] = None if value is None or value != value else value
+        record["segments"] = []
+        records.append(record)
+    if args.format == "json":
+        print_json({"schema_version": SCHEMA_VERSION, "kind": "assessments",
+                    "model": {"name": model.name, "version": model.version},
+                    "as_of": as_of.isoformat(), "count": len(records),
+                    "assessments": records})
+        return 0
+    if args.format == "jsonl":
+        for record in records:
+            print(json.dumps({"schema_version": SCHEMA_VERSION, "kind": "assessment",
+                              **record}, allow_nan=False))
+        return 0
+    head = ("#", "lead", "score", "temperature", "stage", "grade", "priority", "activity")
+    cells = [head] + [
+        (str(n), r["lead_id"], _fmt(r["total"]), r["temperature"], r["journey"], r["grade"],
+         str(r["priority"]), r["activity"])
+        for n, r in enumerate(records, start=1)
+    ]  # fmt: skip
+    widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
+    lines = []
+    for index, cell in enumerate(cells):
+        lines.append("  ".join(
+            c.rjust(widths[i]) if i in (0, 2, 6) else c.ljust(widths[i])
+            for i, c in enumerate(cell)
+        ).rstrip())  # fmt: skip
+        if index:
+            r = records[index - 1]
+            pad = " " * (widths[0] + 2)
+            lines.append(f"{pad}action: {r['action']}")
+            why = _reasons((rule, pts) for rule, pts in r["reasons"])
+            lines.append(f"{pad}why:    {why or 'no rule matched'}")
+    if not records:
+        lines.append("(no leads)")
+    print("\n".join(lines))
     return 0
 
 
@@ -349,6 +459,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("assess", help="rank leads: temperature, stage, grade, action")
     _data_args(p, ("table", "json", "jsonl"))
     p.add_argument("--top", type=_positive, metavar="N", help="print only the first N leads")
+    p.add_argument("--engine", choices=("objects", "frame"), default="objects",
+                   help="assess lead by lead (default) or on tables, for large files "
+                        "(needs the 'frames' extra; the same results)")
     p.set_defaults(run=_cmd_assess)
 
     p = commands.add_parser("demo", help="score the bundled sample dataset")
@@ -382,8 +495,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, file=sys.stderr)
         return 1
     except UnknownLeadError as exc:
-        print(f"{exc}".replace("on_unknown='ignore'", "--on-unknown ignore (or warn)"),
-              file=sys.stderr)
+        print(cli_text(exc), file=sys.stderr)
         return 1
     except LeadScoringError as exc:
         print(exc, file=sys.stderr)

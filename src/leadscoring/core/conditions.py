@@ -16,11 +16,12 @@ The matchers themselves live in :mod:`leadscoring.core.matchers`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 import attrs
 
+from .aliases import Scalar
 from .errors import InvalidModelError
 from .matchers import (
     MATCHERS,
@@ -62,6 +63,7 @@ __all__ = [
     "Condition",
     "Field",
     "Matcher",
+    "MatcherLike",
     "Not",
     "between",
     "compile_condition",
@@ -79,6 +81,7 @@ __all__ = [
     "one_of",
     "pinned",
     "prefix",
+    "to_matcher",
     "when",
 ]
 
@@ -88,20 +91,59 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------- conditions
 
 
-def _field_name(value: object) -> str:
+def _field_name(value: str) -> str:
     if not isinstance(value, str) or not value:
         raise InvalidModelError(f"Field.name: must be a non-empty string, got {value!r}")
     return value
 
 
-def _matcher(value: object) -> Matcher:
+MatcherLike: TypeAlias = "Matcher | Scalar | Iterable[Scalar] | Mapping[str, object]"
+"""What a field may be given: a matcher, a plain value (equals), a list of values (one of)
+or an operator table as in a model file (``{"gte": 60}``, ``{"between": [10, 20]}``)."""
+
+_PLAIN_HINT = (
+    "give a matcher such as gte(60), a plain value (text, number, true/false), a list of "
+    "values, or an operator table such as {'gte': 60}"
+)
+
+
+def to_matcher(value: object, path: str = "Field.matcher") -> Matcher:
+    """``value`` as a matcher (see :data:`MatcherLike`); an operator table is read as in a
+    model file, and every problem names ``path`` (the field) with a hint."""
     if isinstance(value, Eq | OneOf | Gt | Gte | Lt | Lte | Between | Contains | Glob | Prefix):
         return value
     if isinstance(value, Exists):
         return value
+    if isinstance(value, Mapping):
+        from .plain.conditions import read_matcher  # plain/ imports this module
+        from .plain.reader import Reader
+
+        reader = Reader()
+        field = path.rsplit(".", 1)[-1]
+        matcher = read_matcher(reader, dict(value), path, field)
+        reader.raise_if_any()
+        if matcher is None:  # pragma: no cover - the reader records why
+            raise InvalidModelError("not a matcher", path=path)
+        return matcher
     if isinstance(value, list | tuple | set | frozenset):
-        return one_of(value)
-    return eq(value)  # type: ignore[arg-type]
+        try:
+            return one_of(value)
+        except InvalidModelError as exc:
+            raise InvalidModelError([e.under(path) for e in exc.errors]) from None
+    if value is not None and not isinstance(value, str | int | float | bool):
+        raise InvalidModelError(
+            f"expected a matcher or a plain value, got {type(value).__name__} {value!r:.40}; "
+            f"{_PLAIN_HINT}",
+            path=path,
+        )
+    try:
+        return eq(value)
+    except InvalidModelError as exc:
+        raise InvalidModelError([e.under(path) for e in exc.errors]) from None
+
+
+def _matcher(value: MatcherLike) -> Matcher:
+    return to_matcher(value)
 
 
 class _Combinable:
@@ -114,7 +156,7 @@ class _Combinable:
         return AnyOf(self, other)  # type: ignore[arg-type]
 
     def __invert__(self) -> Not:
-        return Not(self)
+        return Not(self)  # type: ignore[arg-type]
 
 
 @attrs.frozen(repr=False)
@@ -175,7 +217,7 @@ class AnyOf(_Combinable):
         return f"AnyOf({', '.join(repr(c) for c in self.conditions)})"
 
 
-def _one_condition(value: object) -> Condition:
+def _one_condition(value: Condition) -> Condition:
     return _conditions([value])[0]
 
 
@@ -201,14 +243,15 @@ def _group(c: Condition) -> str:
     return f"({text})" if isinstance(c, All | AnyOf) and len(c.conditions) > 1 else text
 
 
-def when(**fields: object) -> All:
+def when(**fields: MatcherLike) -> All:
     """Build an :class:`All` of :class:`Field` s: a plain value means equals, a list or set
-    means one of, a matcher is used as it is.
+    means one of, a matcher is used as it is, and an operator table reads as in a model file
+    (``when(duration_s={"gte": 60})`` is ``when(duration_s=gte(60))``).
 
     >>> when(type="page_view", category=["service", "case_study"]).describe()
     "type = 'page_view' and category in 'service', 'case_study'"
     """
-    return All(*(Field(name, value) for name, value in fields.items()))
+    return All(*(Field(name, to_matcher(value, name)) for name, value in fields.items()))
 
 
 def compile_condition(

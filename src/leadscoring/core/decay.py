@@ -76,7 +76,7 @@ def _fixed(field: str, value: object) -> timedelta:
     return result
 
 
-def _over(value: object) -> timedelta:
+def _over(value: timedelta | str) -> timedelta:
     return _fixed("over", value)
 
 
@@ -119,7 +119,7 @@ class NoDecay:
         return "NoDecay()"
 
 
-def _positive_days(value: object) -> float:
+def _positive_days(value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidModelError(f"expected a number of days, got {value!r}", path="days")
     if not math.isfinite(value) or value <= 0:

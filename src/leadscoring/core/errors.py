@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 __all__ = [
+    "ColumnNameWarning",
     "ErrorDetail",
     "InvalidEventError",
     "InvalidInputError",
@@ -167,6 +168,12 @@ class UnknownLeadError(LeadScoringError, ValueError):
 
 class SnapshotError(LeadScoringError, ValueError):
     """A :class:`~leadscoring.Scorer` snapshot is malformed or belongs to another model."""
+
+
+class ColumnNameWarning(UserWarning):
+    """A file's column nearly matches a column the loader looks for (``event_id`` beside a
+    missing ``id``, ``Status`` for ``status``) and is read as a plain property or
+    attribute; loaders given ``strict=True`` raise :class:`InvalidInputError` instead."""
 
 
 class UnknownLeadWarning(UserWarning):

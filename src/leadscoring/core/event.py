@@ -63,16 +63,16 @@ def _non_empty(field: str, value: object) -> str:
     return value
 
 
-def _lead_id(value: object) -> str:
+def _lead_id(value: str) -> str:
     return _non_empty("Event.lead_id", value)
 
 
-def _type(value: object) -> str:
+def _type(value: str) -> str:
     # A StrEnum member is stored as its plain string value.
     return str(_non_empty("Event.type", value))
 
 
-def _event_id(value: object) -> str | None:
+def _event_id(value: str | int | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -80,11 +80,11 @@ def _event_id(value: object) -> str | None:
     return _non_empty("Event.id", value)
 
 
-def _at(value: object) -> datetime:
+def _at(value: datetime | str) -> datetime:
     return to_utc(value, "Event.at", InvalidEventError, NaiveEventDatetimeError)
 
 
-def _properties(value: object) -> FrozenMap[str, Scalar]:
+def _properties(value: Mapping[str, Scalar]) -> FrozenMap[str, Scalar]:
     return freeze_scalars(value, "Event.properties", InvalidEventError)
 
 
@@ -183,6 +183,12 @@ def _digest(event: Event) -> str:
     return event_fingerprint(event, to_us(event.at))
 
 
+def _brief(event: Event) -> str:
+    """An event in a few words for messages: type, time and properties."""
+    props = ", ".join(f"{k}={v!r}" for k, v in sorted(event.properties.items()))
+    return f"{event.type} at {event.at.isoformat()}" + (f" with {props}" if props else "")
+
+
 def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
     """Sort events of one lead and keep one copy of each ``id``.
 
@@ -205,8 +211,9 @@ def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
                 if _digest(first) != _digest(event):
                     raise InvalidEventError(
                         "Event.id",
-                        f"two different events of lead {event.lead_id!r} share id {event.id!r}: "
-                        f"{first!r} and {event!r}",
+                        f"two different events of lead {event.lead_id!r} share id {event.id!r} "
+                        f"({_brief(first)}; {_brief(event)}); give each event its own id "
+                        "(copies of one event, equal in every field, count once)",
                     )
                 continue
             seen[event.id] = event

@@ -30,13 +30,13 @@ class LeadStatus(enum.StrEnum):
     DISQUALIFIED = "disqualified"
 
 
-def _lead_id(value: object) -> str:
+def _lead_id(value: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidLeadError("Lead.id", f"must be a non-empty string, got {value!r}")
     return value
 
 
-def _status(value: object) -> LeadStatus:
+def _status(value: LeadStatus | str) -> LeadStatus:
     if isinstance(value, LeadStatus):
         return value
     try:
@@ -46,17 +46,17 @@ def _status(value: object) -> LeadStatus:
         raise InvalidLeadError("Lead.status", f"unknown status {value!r}; one of {known}") from None
 
 
-def _attributes(value: object) -> FrozenMap[str, Scalar]:
+def _attributes(value: Mapping[str, Scalar]) -> FrozenMap[str, Scalar]:
     return freeze_scalars(value, "Lead.attributes", InvalidLeadError)
 
 
-def _changed_at(value: object) -> datetime | None:
+def _changed_at(value: datetime | str | None) -> datetime | None:
     if value is None:
         return None
     return to_utc(value, "Lead.status_changed_at", InvalidLeadError, NaiveLeadDatetimeError)
 
 
-def _account_id(value: object) -> str | None:
+def _account_id(value: str | None) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value:

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from .display import fmt, html_block, html_table, moment
 from .errors import InvalidValueError
 from .mapping import FrozenMap
 from .slots import slot_builder
@@ -122,12 +123,29 @@ class LeadScore:
         return built
 
     def __repr__(self) -> str:
+        """A one-line summary; :meth:`explain` (or ``to_dict()``) has every contribution."""
         return (
-            f"{type(self).__qualname__}(lead_id={self.lead_id!r}, as_of={self.as_of!r}, "
-            f"total={self.total!r}, fit={self.fit!r}, engagement={self.engagement!r}, "
-            f"by_group={self.by_group!r}, by_rule={self.by_rule!r}, "
-            f"contributions={self.contributions!r})"
+            f"LeadScore(lead_id={self.lead_id!r}, as_of={moment(self.as_of)!r}, "
+            f"total={fmt(self.total)}, fit={fmt(self.fit)}, "
+            f"engagement={fmt(self.engagement)}, {len(self._rows)} contribution(s))"
         )
+
+    def _repr_html_(self) -> str:
+        """The score and its contributions as an HTML table (notebooks)."""
+        rows = [
+            (c.rule, c.group, moment(c.event_at) or "(attribute)", fmt(c.base_points),
+             f"{c.weight:.3f}", fmt(c.points), c.note or "")
+            for c in self.contributions
+        ]
+        table = html_table(
+            ("rule", "group", "when", "base", "weight", "points", "note"), rows,
+            numeric=(3, 4, 5),
+        )
+        title = (
+            f"Lead {self.lead_id} at {moment(self.as_of)} UTC: total {fmt(self.total)} "
+            f"(fit {fmt(self.fit)}, engagement {fmt(self.engagement)})"
+        )
+        return html_block(title, self.adjustments(), [table] if rows else [])
 
     def top_reasons(self, n: int = 3) -> list[tuple[str, float]]:
         """The ``n`` rules that moved the score most, as ``(rule, points)``, largest first."""

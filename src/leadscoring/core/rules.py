@@ -39,19 +39,19 @@ REACTIVATION_KINDS = frozenset({"return_after_silence", "lost_deal_return", "cus
 """The kinds of reactivation the activity detector reports."""
 
 
-def _name(value: object) -> str:
+def _name(value: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidModelError(f"must be a non-empty string, got {value!r}", path="name")
     return value
 
 
-def _group(value: object) -> str:
+def _group(value: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidModelError(f"must be a non-empty string, got {value!r}", path="group")
     return value
 
 
-def _points(value: object) -> int | float:
+def _points(value: float) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidModelError(f"expected a number, got {value!r}", path="points")
     if not math.isfinite(value):
@@ -59,7 +59,7 @@ def _points(value: object) -> int | float:
     return value
 
 
-def _cap(value: object) -> int | float | None:
+def _cap(value: float | None) -> int | float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -69,20 +69,23 @@ def _cap(value: object) -> int | float | None:
     return value
 
 
-def _when(value: object) -> Condition:
+def _when(value: Condition | Mapping[str, object]) -> Condition:
     if isinstance(value, Field | All | AnyOf | Not):
         return value
     if isinstance(value, Mapping):
         if not all(isinstance(key, str) for key in value):
             raise InvalidModelError(f"field names must be strings, got {value!r}", path="when")
-        return when(**value)
+        try:
+            return when(**value)  # type: ignore[arg-type]
+        except InvalidModelError as exc:
+            raise InvalidModelError([e.under("when") for e in exc.errors]) from None
     raise InvalidModelError(
         f"expected a condition (when(...), Field, All, AnyOf, Not) or a mapping, got {value!r}",
         path="when",
     )
 
 
-def _decay(value: object) -> Decay | None:
+def _decay(value: Decay | None) -> Decay | None:
     if value is None or isinstance(value, NoDecay | HalfLife | Linear | Window | Steps):
         return value
     raise InvalidModelError(
@@ -97,11 +100,11 @@ def _positive_int(path: str, value: object) -> int:
     return value
 
 
-def _count(value: object) -> int:
+def _count(value: int) -> int:
     return _positive_int("count", value)
 
 
-def _times(value: object) -> int:
+def _times(value: int) -> int:
     return _positive_int("times", value)
 
 
@@ -112,14 +115,14 @@ def _duration(path: str, value: object, *, calendar: bool) -> Duration:
         raise InvalidModelError(exc.message, path=path) from None
 
 
-def _within(value: object) -> timedelta:
+def _within(value: timedelta | str) -> timedelta:
     result = _duration("within", value, calendar=False)
     if not isinstance(result, timedelta):  # pragma: no cover - parse_duration guarantees it
         raise InvalidModelError("must be a fixed duration", path="within")
     return result
 
 
-def _optional_per(value: object) -> Duration | None:
+def _optional_per(value: Duration | str | None) -> Duration | None:
     return None if value is None else _duration("per", value, calendar=True)
 
 
@@ -136,13 +139,13 @@ class Limit:
     per: Duration | None = attrs.field(default=None, converter=_optional_per)
 
 
-def _limit(value: object) -> Limit | None:
+def _limit(value: Limit | None) -> Limit | None:
     if value is None or isinstance(value, Limit):
         return value
     raise InvalidModelError(f"expected a Limit or None, got {value!r}", path="limit")
 
 
-def _kinds(value: object) -> frozenset[str] | None:
+def _kinds(value: Iterable[str] | None) -> frozenset[str] | None:
     if value is None:
         return None
     if isinstance(value, str) or not isinstance(value, Iterable):

@@ -65,8 +65,12 @@ def to_utc(
     if isinstance(value, str):
         try:
             parsed = isoparse(value.strip())
-        except (ValueError, OverflowError) as exc:
-            raise error(field, f"not an ISO 8601 datetime: {value!r} ({exc})") from None
+        except (ValueError, OverflowError):
+            raise error(
+                field,
+                f"not an ISO 8601 datetime: {value!r}; write e.g. '2026-06-30T00:00:00Z' or "
+                "'2026-06-30T09:00:00+09:00', or pass a timezone-aware datetime",
+            ) from None
         value = parsed
     if not isinstance(value, datetime):
         raise error(field, f"expected a timezone-aware datetime, got {type(value).__name__}")

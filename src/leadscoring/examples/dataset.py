@@ -25,6 +25,7 @@ from ..core.errors import InvalidValueError
 from ..core.event import Event
 from ..core.lead import Lead
 from ..core.mapping import FrozenMap
+from ..core.progress import check_progress, track
 from ..core.times import to_utc
 from ._journey import Journey, campaigns
 from ._personas import PERSONAS, Persona
@@ -99,12 +100,13 @@ class SampleDataset:
 
 
 def sample_dataset(
-    seed: int = 0, n_leads: int = 300, *, as_of: Timestamp = SAMPLE_AS_OF
+    seed: int = 0, n_leads: int = 300, *, as_of: Timestamp = SAMPLE_AS_OF, progress: bool = False
 ) -> SampleDataset:
     """Generate the sample: ``n_leads`` leads with about a year of events before ``as_of``.
 
     Personas are allotted by fixed shares (every persona appears once ``n_leads >= 13``)
     and shuffled; attributes and journeys are drawn from ``random.Random(seed)``.
+    ``progress=True`` shows a bar over the leads (needs ``tqdm``: the ``progress`` extra).
 
     >>> data = sample_dataset(seed=1, n_leads=50)
     >>> len(data.leads), data.planted.personas["L0001"] in PERSONA_NAMES
@@ -117,6 +119,7 @@ def sample_dataset(
     if not isinstance(n_leads, int) or isinstance(n_leads, bool) or n_leads < 0:
         raise InvalidValueError("n_leads", f"must be a non-negative int, got {n_leads!r}")
     observed = to_utc(as_of, "as_of")
+    check_progress(progress)
     rng = random.Random(seed)
     calendar = campaigns(observed)
     width = max(4, len(str(n_leads)))
@@ -127,7 +130,8 @@ def sample_dataset(
     events: list[Event] = []
     personas: dict[str, str] = {}
     planted: list[PlantedReactivation] = []
-    for number, persona in enumerate(chosen, start=1):
+    bar = track(chosen, progress=progress, desc="sample leads", unit="leads")
+    for number, persona in enumerate(bar, start=1):
         lead_id = f"L{number:0{width}d}"
         attributes = _attributes(rng, persona)
         journey = Journey(lead_id, rng, observed, calendar)

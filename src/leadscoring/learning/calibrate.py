@@ -25,6 +25,7 @@ from ..core.decay import Decay, HalfLife, NoDecay
 from ..core.errors import InvalidValueError
 from ..core.event import Event
 from ..core.lead import Lead
+from ..core.progress import check_progress, track
 from ..core.rules import AttributeRule
 from ..model.scoring_model import ScoringModel
 from .features import (
@@ -75,6 +76,7 @@ def calibrate(
     even_odds_score: float | None = 50.0,
     name: str = "calibrated",
     on_unknown: OnUnknown = "raise",
+    progress: bool = False,
 ) -> ScoringModel:
     """Learn a points table from ``outcomes`` (lead id -> converted?).
 
@@ -108,6 +110,9 @@ def calibrate(
     ``name`` names the model; ``on_unknown`` treats events of unknown leads as in
     :func:`~leadscoring.score_all`.
 
+    ``progress=True`` shows a bar while the half-lives are tried (needs ``tqdm``, the
+    ``progress`` extra); off by default.
+
     Raises :class:`~leadscoring.InvalidValueError` for outcomes of unknown leads, outcomes
     where nobody or everybody converted, and bad arguments. Warns with
     :class:`SmallSampleWarning` when either class has fewer than 50 leads.
@@ -123,6 +128,7 @@ def calibrate(
     """
     _check_arguments(method, max_rules, min_support, bins, smoothing, penalty,
                      points_to_double_odds, half_lives, even_odds_score, attributes)
+    check_progress(progress)
     leads = list(leads)
     events = list(events)
     moment = None if as_of is None else check_moment(as_of)
@@ -141,8 +147,9 @@ def calibrate(
                                  ranges=method == "woe", reference=method == "logistic")
     decay: Decay = NoDecay()
     if moment is not None and any(grouped.get(lead.id) for lead in train):
+        steps = list(track(half_lives, progress=progress, desc="calibrate: trying half-lives"))
         half_life, event_cands = _choose_half_life(
-            train, labels, grouped, moment, half_lives, support, penalty, method == "woe"
+            train, labels, grouped, moment, steps, support, penalty, method == "woe"
         )
         cands.extend(event_cands)
         if event_cands and half_life is not None:

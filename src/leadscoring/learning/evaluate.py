@@ -16,10 +16,11 @@ from typing import Any, Literal
 import attrs
 
 from ..core.checks import OnUnknown, check_moment
+from ..core.display import fmt, html_block, html_table, moment
 from ..core.errors import InvalidValueError
 from ..core.event import Event
 from ..core.lead import Lead
-from ..core.times import parse_duration
+from ..core.times import EPOCH, parse_duration
 from ..model.scoring_model import ScoringModel
 from ..scoring.engine import score_all
 from . import metrics as _metrics
@@ -200,6 +201,42 @@ class EvaluationReport:
         """A readable text: AUC, deciles, temperature bands, thresholds, calibration."""
         return summary_text(self)
 
+    def _title(self) -> str:
+        name = self.model or "scores"
+        when = f" at {moment(self.as_of)} UTC" if self.as_of else ""
+        return f"{name}{when}: {self.leads} leads, {self.conversions} converted"
+
+    def __repr__(self) -> str:
+        """A one-line summary; :meth:`summary` (or ``str()``) has the tables."""
+        ci = f", auc_ci=({fmt(self.auc_ci[0])}, {fmt(self.auc_ci[1])})" if self.auc_ci else ""
+        return (
+            f"EvaluationReport(model={self.model!r}, as_of={moment(self.as_of) or None!r}, "
+            f"leads={self.leads}, conversions={self.conversions}, auc={self.auc:.3f}{ci})"
+        )
+
+    def _repr_html_(self) -> str:
+        """AUC, deciles and temperature bands as HTML (notebooks)."""
+        ci = (
+            f" ({self.confidence:.0%} interval {self.auc_ci[0]:.3f}-{self.auc_ci[1]:.3f})"
+            if self.auc_ci else ""
+        )
+        lines = [f"AUC {self.auc:.3f}{ci}; base rate {self.base_rate:.1%}; "
+                 f"warm {fmt(self.warm)}, hot {fmt(self.hot)}"]
+        deciles = html_table(
+            ("decile", "leads", "converted", "rate", "lift", "captured", "scores"),
+            [(d.decile, fmt(d.leads), fmt(d.conversions), f"{d.rate:.1%}", fmt(d.lift),
+              f"{d.captured:.0%}", f"{fmt(d.min_score)}-{fmt(d.max_score)}")
+             for d in self.deciles],
+            numeric=(0, 1, 2, 3, 4, 5),
+        )
+        bands = html_table(
+            ("temperature", "from", "below", "leads", "converted", "rate"),
+            [(b.band, fmt(b.low), fmt(b.high), b.leads, b.conversions,
+              "" if b.rate is None else f"{b.rate:.1%}") for b in self.temperatures],
+            numeric=(1, 2, 3, 4, 5),
+        )
+        return html_block(self._title(), lines, [deciles, bands])
+
     def __str__(self) -> str:
         return self.summary()
 
@@ -336,7 +373,7 @@ def evaluate(
     outcomes: Mapping[str, Outcome],
     events: Iterable[Event] = (),
     *,
-    as_of: datetime | str,
+    as_of: datetime | str | None = None,
     horizon: timedelta | str | None = None,
     warm: float | None = None,
     hot: float | None = None,
@@ -356,6 +393,11 @@ def evaluate(
     ``TemperatureClassifier``), else from ``model.temperature``, else 30 and 60; ``on``
     picks the total, fit or engagement score (default: the classifier's). ``bootstrap`` rounds
     (0: none) give the AUC interval at ``confidence``, reproducibly from ``seed``.
+
+    ``as_of`` may be left out when no times are involved: no events and outcomes given as
+    ``True``/``False`` (only the attribute rules then count, as for a lead table such as
+    :func:`~leadscoring.read_lead_table` gives). With events or conversion moments it is
+    required, and its absence raises :class:`~leadscoring.InvalidValueError` saying so.
     """
     if classifier is None:
         classifier = getattr(model, "temperature", None)
@@ -363,13 +405,21 @@ def evaluate(
         on = getattr(classifier, "on", "total") if classifier is not None else "total"
     if on not in ("total", "fit", "engagement"):
         raise InvalidValueError("on", f"must be 'total', 'fit' or 'engagement', got {on!r}")
-    moment = check_moment(as_of)
+    events = list(events)
+    if as_of is None and events:
+        raise InvalidValueError(
+            "as_of",
+            f"{len(events)} event(s) are given, and event points decay with time; pass the "
+            "moment to score at (e.g. as_of='2026-06-30T00:00:00Z')",
+        )
+    moment = None if as_of is None else check_moment(as_of)
     leads = list(leads)
     found = label_leads(leads, outcomes, as_of=moment, horizon=horizon)
     wanted = set(found.ids)
+    at = EPOCH if moment is None else moment  # no events: the moment changes no score
     scores = {
         r.lead_id: {"total": r.total, "fit": r.fit, "engagement": r.engagement}[on]
-        for r in score_all(leads, events, model, as_of=moment, on_unknown=on_unknown)
+        for r in score_all(leads, events, model, as_of=at, on_unknown=on_unknown)
         if r.lead_id in wanted
     }
     kept = {lead_id: outcomes[lead_id] for lead_id in scores if lead_id in outcomes}

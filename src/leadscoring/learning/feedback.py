@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from ..core.display import html_block, html_table
 from ..core.errors import InvalidValueError
 from ..core.mapping import FrozenMap
 from ..core.results import LeadScore
@@ -72,6 +73,26 @@ class FeedbackReport:
     rules: tuple[RuleFeedback, ...]
     rejected_leads: tuple[RejectedLead, ...]
     verdicts: Mapping[str, Verdict] = attrs.field(repr=False)
+
+    def __repr__(self) -> str:
+        """A one-line summary; :meth:`summary` has the table of rules."""
+        return (
+            f"FeedbackReport(accepted={self.accepted}, rejected={self.rejected}, "
+            f"rejection_rate={self.rejection_rate:.2f}, rules={len(self.rules)}, "
+            f"to_review={[r.rule for r in self.to_review]!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The counts and the rules (those to review marked) as HTML (notebooks)."""
+        total = self.accepted + self.rejected
+        title = (f"Sales feedback on {total} lead(s): {self.accepted} accepted, "
+                 f"{self.rejected} rejected ({self.rejection_rate:.0%} rejected)")
+        rows = [(r.rule, r.accepted, r.rejected, f"{r.rejection_rate:.0%}",
+                 f"{r.points_rejected:.0f} ({r.share_of_rejected_points:.0%})",
+                 f"{r.evidence:+.2f}", "review" if r.review else "") for r in self.rules]
+        table = html_table(("rule", "accepted", "rejected", "rejected %", "points in rejected",
+                            "evidence", ""), rows, numeric=(1, 2, 3, 4, 5))
+        return html_block(title, (), [table])
 
     @property
     def to_review(self) -> tuple[RuleFeedback, ...]:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from ..core.checks import check_leads
-from ..core.errors import InvalidValueError
+from ..core.errors import InvalidValueError, NaiveDatetimeError
 from ..core.lead import Lead
 from ..core.times import parse_duration, to_utc
 
@@ -81,6 +81,24 @@ def label_leads(
     return attrs.evolve(found, leads=tuple(by_id[i] for i in found.ids))
 
 
+def _moment(value: datetime | str, lead_id: str) -> datetime:
+    """A conversion moment; text that is not one says what an outcome may be."""
+    field = f"outcomes[{lead_id!r}]"
+    if isinstance(value, str):
+        try:
+            return to_utc(value, field)
+        except NaiveDatetimeError:
+            raise
+        except InvalidValueError:
+            raise InvalidValueError(
+                field,
+                f"{value!r} is not an outcome: give True/False (or 1/0) for converted or "
+                "not, or the moment it converted as ISO 8601 text with an offset (e.g. "
+                "'2026-06-30T00:00:00Z'); to read a yes/no column use read_lead_table",
+            ) from None
+    return to_utc(value, field)
+
+
 def label_ids(
     ids: Sequence[str],
     outcomes: Mapping[str, Outcome],
@@ -116,7 +134,7 @@ def label_ids(
         elif isinstance(value, int) and value in (0, 1):
             converted = value == 1
         elif isinstance(value, datetime | str):
-            moment = to_utc(value, f"outcomes[{lead_id!r}]")
+            moment = _moment(value, lead_id)
             if as_of is None:
                 raise InvalidValueError(
                     "as_of",

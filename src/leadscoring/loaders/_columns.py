@@ -13,15 +13,17 @@ from ..core.mapping import FrozenMap
 __all__ = ["EventColumns", "Extras", "LeadColumns"]
 
 
-def _as_tuple(value: Any) -> Any:
+def _as_tuple(value: Iterable[str]) -> Any:
     """Converter: a list or other iterable of names becomes a tuple (validators check it)."""
     if isinstance(value, Iterable) and not isinstance(value, str | Mapping):
         return tuple(value)
     return value
 
 
-def _as_selection(value: Any) -> Any:
+def _as_selection(value: Iterable[str] | Mapping[str, str] | None) -> Any:
     """Converter: a mapping becomes a read-only copy, an iterable a tuple."""
+    if value is None:
+        return None
     return FrozenMap(value) if isinstance(value, Mapping) else _as_tuple(value)
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
+
+import attrs
 
 from ..core.aliases import Scalar
-from ..core.errors import InvalidValueError
-from ..core.event import Event
+from ..core.errors import ColumnNameWarning, InvalidInputError, InvalidValueError
+from ..core.event import Event, event_fingerprint
 from ..core.lead import Lead, LeadStatus
+from ..core.progress import check_progress, track
+from ..core.times import to_us
 from ._cells import RowError, did_you_mean, is_empty, number, resolve_tz, scalar, text, timestamp
 from ._columns import EventColumns, Extras, LeadColumns
 from ._result import LoadResult, RejectedRow
@@ -22,7 +29,7 @@ from ._sources import (
     source_name,
 )
 
-__all__ = ["iter_events", "iter_leads", "read_events", "read_leads"]
+__all__ = ["ModelFields", "iter_events", "iter_leads", "read_events", "read_leads"]
 
 T = TypeVar("T")
 Errors = Literal["raise", "collect"]
@@ -31,6 +38,96 @@ OnReject = Callable[[RejectedRow], object]
 _EVENT_COLUMNS = EventColumns()
 _LEAD_COLUMNS = LeadColumns()
 _STATUSES = ", ".join(s.value for s in LeadStatus)
+
+
+class ModelFields(Protocol):
+    """What a loader asks of the ``model`` it is given (a :class:`~leadscoring.ScoringModel`):
+    the (lead attribute, event property) names its rules read and compare to numbers."""
+
+    def fields_read(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The names the rules' conditions read."""
+        ...  # pragma: no cover - a protocol
+
+    def numeric_fields(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The names the rules compare to numbers."""
+        ...  # pragma: no cover - a protocol
+
+
+def _check_model(model: object) -> ModelFields | None:
+    if model is None:
+        return None
+    if not (hasattr(model, "fields_read") and hasattr(model, "numeric_fields")):
+        raise InvalidValueError(
+            "model", f"expected a ScoringModel (or None), got {type(model).__name__}"
+        )
+    return model
+
+
+def _check_strict(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidValueError("strict", f"expected True or False, got {value!r}")
+    return value
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"[\s_\-]", "", name.casefold())
+
+
+class _NearMiss:
+    """Warns (or, when strict, raises) once per column that nearly matches an optional role
+    column the file lacks (``event_id`` for ``id``, ``Status`` for ``status``)."""
+
+    def __init__(
+        self, source: str, kind: str, optional: Mapping[str, str], roles: frozenset[str],
+        strict: bool,
+    ) -> None:
+        self.source, self.kind, self.optional, self.roles = source, kind, optional, roles
+        self.strict = strict
+        self.checked: set[str] = set()
+        self.what = "an event property" if kind == "event" else "a lead attribute"
+        self.spec = "EventColumns" if kind == "event" else "LeadColumns"
+
+    def _like(self, key: str, column: str) -> bool:
+        key_f, col_f = _fold(key), _fold(column)
+        if key_f in (col_f, _fold(self.kind + column)):
+            return True
+        return difflib.SequenceMatcher(None, key_f, col_f).ratio() >= 0.85
+
+    def __call__(self, keys: Iterable[str]) -> None:
+        present = None
+        for key in keys:
+            if key in self.checked or key in self.roles or not isinstance(key, str):
+                continue
+            self.checked.add(key)
+            present = set(keys) if present is None else present
+            for attribute, column in self.optional.items():
+                if column not in present and self._like(key, column):
+                    self._report(key, attribute, column)
+                    break
+
+    def _report(self, key: str, attribute: str, column: str) -> None:
+        reason = (
+            f"column {key!r} is read as {self.what}, but it looks like the {attribute} "
+            f"column {column!r}, which the file lacks; rename it {column!r}, or pass "
+            f"columns={self.spec}({attribute}={key!r}) to read it as the {attribute}, or "
+            f"{self.spec}({attribute}=None) if it is meant as {self.what}"
+        )
+        if self.strict:
+            raise InvalidInputError(reason, source=self.source, column=key)
+        warnings.warn(
+            f"{self.source}: {reason} (strict=True makes this an error)",
+            ColumnNameWarning,
+            stacklevel=4,
+        )
+
+
+@attrs.define
+class _Reading:
+    """What a maker needs beside the columns: numbers to infer, keys to count (internal)."""
+
+    numeric: frozenset[str] = frozenset()
+    known: frozenset[str] | None = None
+    unknown: dict[str, int] = attrs.Factory(dict)
 
 
 def _required(fields: Mapping[str, object], column: str, parse: Callable[[object], T]) -> T:
@@ -57,7 +154,9 @@ def _id(value: object) -> str:
     return text(value, integers=True)
 
 
-def _extras(fields: Mapping[str, object], spec: Extras) -> dict[str, Scalar]:
+def _extras(
+    fields: Mapping[str, object], spec: Extras, reading: _Reading | None = None
+) -> dict[str, Scalar]:
     """The properties (or attributes) of a row, by ``spec``; empty values are left out.
 
     Role columns are never extras. In JSON, the entries of the ``spec.nested`` object join
@@ -79,6 +178,16 @@ def _extras(fields: Mapping[str, object], spec: Extras) -> dict[str, Scalar]:
             candidates[key] = value
     pairs: Iterable[tuple[str, str]]
     pairs = ((k, k) for k in candidates) if spec.pairs is None else spec.pairs
+    inferred = reading.numeric if reading is not None else frozenset()
+    if reading is not None:
+        known = reading.known
+        if spec.pairs is not None:
+            selected = frozenset(source for source, _ in spec.pairs)
+            known = selected if known is None else known & selected
+        if known is not None:
+            for key, value in candidates.items():
+                if key not in known and not is_empty(value):
+                    reading.unknown[key] = reading.unknown.get(key, 0) + 1
     out: dict[str, Scalar] = {}
     for source, name in pairs:
         value = candidates.get(source)
@@ -87,7 +196,10 @@ def _extras(fields: Mapping[str, object], spec: Extras) -> dict[str, Scalar]:
         if not name:
             raise RowError(f"an empty key cannot name a property (value {value!r})", source)
         try:
-            out[name] = number(value) if source in spec.numeric else scalar(value)
+            if source in spec.numeric or (source in inferred and isinstance(value, str)):
+                out[name] = number(value)
+            else:
+                out[name] = scalar(value)
         except RowError as exc:
             raise RowError(exc.reason, source) from None
     return out
@@ -97,11 +209,17 @@ class _EventMaker:
     """Turns the fields of one row into an :class:`Event`, or raises :class:`RowError`."""
 
     def __init__(
-        self, columns: EventColumns, tz: tzinfo | None, known: frozenset[str] | None
+        self,
+        columns: EventColumns,
+        tz: tzinfo | None,
+        known: frozenset[str] | None,
+        reading: _Reading | None = None,
     ) -> None:
         self.columns = columns
         self.known = known
+        self.reading = reading
         self.at: Callable[[object], datetime] = lambda value: timestamp(value, tz)
+        self.ids: dict[tuple[str, str], tuple[int, str]] = {}
 
     def __call__(self, fields: Mapping[str, object], row: int) -> Event:
         c = self.columns
@@ -111,11 +229,22 @@ class _EventMaker:
         kind = _required(fields, c.type, text)
         at = _required(fields, c.at, self.at)
         event_id = _optional(fields, c.id, _id)
-        properties = _extras(fields, c._extras)
+        properties = _extras(fields, c._extras, self.reading)
         try:
-            return Event(lead_id=lead_id, type=kind, at=at, properties=properties, id=event_id)
+            event = Event(lead_id=lead_id, type=kind, at=at, properties=properties, id=event_id)
         except InvalidValueError as exc:
             raise RowError(str(exc)) from None
+        if event_id is not None:
+            digest = event_fingerprint(event, to_us(event.at))
+            first = self.ids.setdefault((lead_id, event_id), (row, digest))
+            if first[1] != digest:
+                raise RowError(
+                    f"event id {event_id!r} of lead {lead_id!r} is used by row {first[0]} for "
+                    "a different event; give each event its own id (copies of one event, "
+                    "equal in every column, are fine)",
+                    c.id,
+                )
+        return event
 
 
 def _status(value: object) -> LeadStatus:
@@ -131,8 +260,11 @@ class _LeadMaker:
     Remembers the ids it made, to reject a second row for the same lead.
     """
 
-    def __init__(self, columns: LeadColumns, tz: tzinfo | None) -> None:
+    def __init__(
+        self, columns: LeadColumns, tz: tzinfo | None, reading: _Reading | None = None
+    ) -> None:
         self.columns = columns
+        self.reading = reading
         self.at: Callable[[object], datetime] = lambda value: timestamp(value, tz)
         self.seen: dict[str, int] = {}
 
@@ -146,7 +278,7 @@ class _LeadMaker:
         status = _optional(fields, c.status, _status)
         changed_at = _optional(fields, c.status_changed_at, self.at)
         account_id = _optional(fields, c.account_id, _id)
-        attributes = _extras(fields, c._extras)
+        attributes = _extras(fields, c._extras, self.reading)
         try:
             lead = Lead(
                 id=lead_id,
@@ -178,6 +310,7 @@ def _stream(
     needs: list[tuple[str, str]],
     make: Callable[[Mapping[str, object], int], T],
     on_reject: OnReject | None,
+    near_miss: Callable[[Iterable[str]], None] | None = None,
 ) -> Iterator[T]:
     name = source_name(source)
     with open_lines(source, encoding) as lines:
@@ -186,6 +319,8 @@ def _stream(
             if isinstance(record, RejectedRow):
                 bad = record
             else:
+                if near_miss is not None:
+                    near_miss(record.fields)
                 try:
                     item = make(record.fields, record.row)
                 except RowError as exc:
@@ -233,6 +368,77 @@ def _known(known_leads: Iterable[str | Lead] | None) -> frozenset[str] | None:
     return frozenset(ids)
 
 
+def _event_stream(
+    source: Source,
+    format: Literal["csv", "jsonl"] | None,
+    columns: EventColumns,
+    assume_tz: tzinfo | str | None,
+    known_leads: Iterable[str | Lead] | None,
+    on_reject: OnReject | None,
+    encoding: str,
+    model: ModelFields | None,
+    strict: bool,
+    progress: bool,
+) -> tuple[Iterator[Event], _Reading]:
+    fmt = _check_common(source, format, on_reject)
+    if not isinstance(columns, EventColumns):
+        raise InvalidValueError("columns", f"expected EventColumns, got {columns!r}")
+    reading = _reading(_check_model(model), 1, columns._extras.pairs is not None)
+    make = _EventMaker(columns, resolve_tz(assume_tz), _known(known_leads), reading)
+    needs = _needs(columns.required, columns._extras, "properties")
+    optional = {"id": columns.id} if columns.id is not None else {}
+    near = _NearMiss(
+        source_name(source), "event", optional, columns._extras.roles, _check_strict(strict)
+    )
+    stream = _stream(source, fmt, encoding, needs, make, on_reject, near)
+    return _tracked(stream, progress, source), reading
+
+
+def _lead_stream(
+    source: Source,
+    format: Literal["csv", "jsonl"] | None,
+    columns: LeadColumns,
+    assume_tz: tzinfo | str | None,
+    on_reject: OnReject | None,
+    encoding: str,
+    model: ModelFields | None,
+    strict: bool,
+    progress: bool,
+) -> tuple[Iterator[Lead], _Reading]:
+    fmt = _check_common(source, format, on_reject)
+    if not isinstance(columns, LeadColumns):
+        raise InvalidValueError("columns", f"expected LeadColumns, got {columns!r}")
+    reading = _reading(_check_model(model), 0, columns._extras.pairs is not None)
+    make = _LeadMaker(columns, resolve_tz(assume_tz), reading)
+    needs = _needs(columns.required, columns._extras, "attributes")
+    optional = {
+        name: column
+        for name, column in (
+            ("status", columns.status),
+            ("status_changed_at", columns.status_changed_at),
+            ("account_id", columns.account_id),
+        )
+        if column is not None
+    }
+    near = _NearMiss(
+        source_name(source), "lead", optional, columns._extras.roles, _check_strict(strict)
+    )
+    stream = _stream(source, fmt, encoding, needs, make, on_reject, near)
+    return _tracked(stream, progress, source), reading
+
+
+def _reading(model: ModelFields | None, side: int, selected: bool) -> _Reading:
+    """What a model (``side`` 0: lead attributes, 1: event properties) adds to a read."""
+    if model is None:
+        return _Reading(known=frozenset() if selected else None) if selected else _Reading()
+    return _Reading(numeric=model.numeric_fields()[side], known=model.fields_read()[side])
+
+
+def _tracked(stream: Iterator[T], progress: bool, source: Source) -> Iterator[T]:
+    check_progress(progress)
+    return track(stream, progress=progress, desc=f"reading {source_name(source)}", unit="rows")
+
+
 def iter_events(
     source: Source,
     *,
@@ -242,6 +448,9 @@ def iter_events(
     known_leads: Iterable[str | Lead] | None = None,
     on_reject: OnReject | None = None,
     encoding: str = "utf-8-sig",
+    model: ModelFields | None = None,
+    strict: bool = False,
+    progress: bool = False,
 ) -> Iterator[Event]:
     """Stream the events of a CSV or JSON Lines file, one row at a time.
 
@@ -256,12 +465,11 @@ def iter_events(
     >>> [e.type for e in iter_events(rows, format="csv")]
     ['page_view']
     """
-    fmt = _check_common(source, format, on_reject)
-    if not isinstance(columns, EventColumns):
-        raise InvalidValueError("columns", f"expected EventColumns, got {columns!r}")
-    make = _EventMaker(columns, resolve_tz(assume_tz), _known(known_leads))
-    needs = _needs(columns.required, columns._extras, "properties")
-    return _stream(source, fmt, encoding, needs, make, on_reject)
+    stream, _ = _event_stream(
+        source, format, columns, assume_tz, known_leads, on_reject, encoding, model, strict,
+        progress,
+    )
+    return stream
 
 
 def iter_leads(
@@ -272,25 +480,29 @@ def iter_leads(
     assume_tz: tzinfo | str | None = None,
     on_reject: OnReject | None = None,
     encoding: str = "utf-8-sig",
+    model: ModelFields | None = None,
+    strict: bool = False,
+    progress: bool = False,
 ) -> Iterator[Lead]:
     """Stream the leads of a CSV or JSON Lines file, one row at a time.
 
     Like :func:`iter_events`; arguments as in :func:`read_leads`. To reject a second row
     for the same lead id it remembers the ids read so far (a set of strings).
     """
-    fmt = _check_common(source, format, on_reject)
-    if not isinstance(columns, LeadColumns):
-        raise InvalidValueError("columns", f"expected LeadColumns, got {columns!r}")
-    make = _LeadMaker(columns, resolve_tz(assume_tz))
-    needs = _needs(columns.required, columns._extras, "attributes")
-    return _stream(source, fmt, encoding, needs, make, on_reject)
+    stream, _ = _lead_stream(
+        source, format, columns, assume_tz, on_reject, encoding, model, strict, progress
+    )
+    return stream
 
 
-def _collect(stream: Callable[[OnReject | None], Iterator[T]], errors: Errors) -> LoadResult[T]:
+def _collect(
+    stream: Callable[[OnReject | None], tuple[Iterator[T], _Reading]], errors: Errors
+) -> LoadResult[T]:
     _check_errors(errors)
     rejected: list[RejectedRow] = []
-    rows = tuple(stream(rejected.append if errors == "collect" else None))
-    return LoadResult(rows=rows, rejected=tuple(rejected))
+    items, reading = stream(rejected.append if errors == "collect" else None)
+    rows = tuple(items)
+    return LoadResult(rows=rows, rejected=tuple(rejected), unknown_keys=reading.unknown)
 
 
 def read_events(
@@ -302,6 +514,9 @@ def read_events(
     known_leads: Iterable[str | Lead] | None = None,
     errors: Errors = "raise",
     encoding: str = "utf-8-sig",
+    model: ModelFields | None = None,
+    strict: bool = False,
+    progress: bool = False,
 ) -> LoadResult[Event]:
     """Read the events of a CSV or JSON Lines file.
 
@@ -311,7 +526,16 @@ def read_events(
     :class:`EventColumns`). Timestamps are ISO 8601; one without an offset is rejected
     unless ``assume_tz`` (a ``tzinfo`` or an IANA name such as ``"Asia/Tokyo"``) says
     where it was written. With ``known_leads`` (lead ids or :class:`~leadscoring.Lead`
-    values) an event of any other lead is rejected as ``unknown lead id``.
+    values) an event of any other lead is rejected as ``unknown lead id``. Two rows of
+    one lead sharing an event id but differing in content are a bad row (the second
+    names the first).
+
+    ``model`` (a :class:`~leadscoring.ScoringModel`) reads text cells of the properties
+    its rules compare to numbers as numbers (``"95"`` matches ``gte(60)``), as the command
+    line does, and counts the keys no rule reads in :attr:`LoadResult.unknown_keys`. A
+    column that nearly matches a missing optional column (``event_id`` for ``id``) warns
+    with :class:`~leadscoring.ColumnNameWarning`; ``strict=True`` raises instead.
+    ``progress=True`` shows a progress bar (needs ``tqdm``: the ``progress`` extra).
 
     ``errors="raise"`` (the default) raises :class:`~leadscoring.InvalidInputError`
     naming the file, row, column and reason at the first bad row; ``errors="collect"``
@@ -328,14 +552,9 @@ def read_events(
     9
     """
     return _collect(
-        lambda on_reject: iter_events(
-            source,
-            format=format,
-            columns=columns,
-            assume_tz=assume_tz,
-            known_leads=known_leads,
-            on_reject=on_reject,
-            encoding=encoding,
+        lambda on_reject: _event_stream(
+            source, format, columns, assume_tz, known_leads, on_reject, encoding, model,
+            strict, progress,
         ),
         errors,
     )
@@ -349,12 +568,17 @@ def read_leads(
     assume_tz: tzinfo | str | None = None,
     errors: Errors = "raise",
     encoding: str = "utf-8-sig",
+    model: ModelFields | None = None,
+    strict: bool = False,
+    progress: bool = False,
 ) -> LoadResult[Lead]:
     """Read the leads of a CSV or JSON Lines file.
 
     Arguments are as in :func:`read_events`; ``columns`` is a :class:`LeadColumns`.
     ``assume_tz`` applies to ``status_changed_at``. An empty status cell means
     ``LeadStatus.OPEN``; a second row with a lead id already read is rejected.
+    ``model`` reads the attributes its rules compare to numbers as numbers; a column
+    such as ``Status`` (for ``status``) warns, or raises with ``strict=True``.
 
     >>> import io
     >>> text = "id,status,industry\\nL1,won,it\\nL2,,retail\\n"
@@ -363,13 +587,8 @@ def read_leads(
     [('L1', 'won', {'industry': 'it'}), ('L2', 'open', {'industry': 'retail'})]
     """
     return _collect(
-        lambda on_reject: iter_leads(
-            source,
-            format=format,
-            columns=columns,
-            assume_tz=assume_tz,
-            on_reject=on_reject,
-            encoding=encoding,
+        lambda on_reject: _lead_stream(
+            source, format, columns, assume_tz, on_reject, encoding, model, strict, progress
         ),
         errors,
     )

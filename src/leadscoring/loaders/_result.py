@@ -19,6 +19,10 @@ def _raw(value: Mapping[str, object] | None) -> Mapping[str, object] | None:
     return None if value is None else FrozenMap(value)
 
 
+def _counts(value: Mapping[str, int]) -> FrozenMap[str, int]:
+    return FrozenMap(dict(sorted(value.items())))
+
+
 @attrs.frozen(kw_only=True)
 class RejectedRow:
     """A row a loader refused, and why.
@@ -72,6 +76,11 @@ class LoadResult(Generic[T]):
 
     rows: tuple[T, ...]
     rejected: tuple[RejectedRow, ...] = ()
+    unknown_keys: Mapping[str, int] = attrs.field(factory=FrozenMap, converter=_counts)
+    """Keys (JSON Lines) or columns (CSV) that are neither a role column nor selected by
+    ``columns`` nor read by a rule of the ``model`` given to the loader, with the number of
+    rows holding a value for each: a misspelt key shows up here. Empty when the loader was
+    given neither a selection nor a model (every other key is then a property)."""
 
     @property
     def ok(self) -> bool:

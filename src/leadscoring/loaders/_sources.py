@@ -15,6 +15,7 @@ import io
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import PurePath
 from typing import IO, Literal, TypeAlias
@@ -95,6 +96,32 @@ def _is_binary(stream: IO[str] | IO[bytes]) -> bool:
         return False
 
 
+_GZIP_FIX = (
+    "check that the file was copied whole and is gzip-compressed, or rename it without "
+    "'.gz' if it is plain text"
+)
+
+
+def _unzipped(handle: Iterable[str], name: str) -> Iterator[str]:
+    """The lines of a gzip file; a corrupt or truncated one raises
+    :class:`~leadscoring.InvalidInputError` naming the file."""
+    try:
+        yield from handle
+    except gzip.BadGzipFile:
+        raise InvalidInputError(
+            f"not a gzip file (it does not start with the gzip signature); {_GZIP_FIX}",
+            source=name,
+        ) from None
+    except EOFError:
+        raise InvalidInputError(
+            f"the gzip data ends early (the file is truncated); {_GZIP_FIX}", source=name
+        ) from None
+    except zlib.error:
+        raise InvalidInputError(
+            f"the gzip data is corrupt; {_GZIP_FIX}", source=name
+        ) from None
+
+
 @contextlib.contextmanager
 def open_lines(source: Source, encoding: str) -> Iterator[Iterable[str]]:
     """The lines of ``source``; a path is opened (gzip when it ends in ``.gz``) and closed.
@@ -110,7 +137,7 @@ def open_lines(source: Source, encoding: str) -> Iterator[Iterable[str]]:
             with gzip.open(
                 path, "rt", encoding=encoding, errors="surrogateescape", newline=""
             ) as zipped:
-                yield zipped
+                yield _unzipped(zipped, source_name(source))
         else:
             with open(path, encoding=encoding, errors="surrogateescape", newline="") as plain:
                 yield plain

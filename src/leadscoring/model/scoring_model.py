@@ -10,7 +10,9 @@ from typing import Any
 import attrs
 
 from ..core.checks import expect
+from ..core.conditions import Condition, Field, Not
 from ..core.decay import Decay, HalfLife, Linear, NoDecay, Steps, Window
+from ..core.display import fmt, html_block, html_table
 from ..core.errors import ErrorDetail, InvalidModelError
 from ..core.mapping import FrozenMap
 from ..core.rules import AttributeRule, EventRule, ReactivationRule, RepeatRule, Rule
@@ -177,6 +179,69 @@ class ScoringModel:
         """Every group named by a rule, in first-use order."""
         return tuple(dict.fromkeys(r.group for r in self.rules))
 
+    def __repr__(self) -> str:
+        """A one-line summary; ``to_dict()`` (or :func:`~leadscoring.dump_model`) has it all."""
+        groups = ", ".join(self.groups)
+        return (
+            f"ScoringModel(name={self.name!r}, version={self.version}, "
+            f"{len(self.rules)} rule(s), groups=[{groups}], "
+            f"default_decay={self.default_decay!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The model's rules as an HTML table: kind, group, condition, points, decay, cap."""
+        rows = []
+        for rule in self.rules:
+            when = getattr(rule, "when", None)
+            decay = getattr(rule, "decay", None)
+            rows.append((
+                rule.name, type(rule).__name__, rule.group,
+                when.describe() if when is not None else "(a reactivation)",
+                fmt(rule.points),
+                "" if isinstance(rule, AttributeRule) else repr(decay or self.default_decay),
+                fmt(getattr(rule, "cap", None)),
+            ))
+        table = html_table(("rule", "kind", "group", "when", "points", "decay", "cap"), rows,
+                           numeric=(4, 6))
+        lines = []
+        if self.group_caps:
+            lines.append("group caps: " + ", ".join(
+                f"{g} {fmt(c)}" for g, c in self.group_caps.items()))
+        if self.floor is not None or self.ceiling is not None:
+            lines.append(f"total clamped to [{fmt(self.floor)}, {fmt(self.ceiling)}]")
+        return html_block(f"{self.name} v{self.version}: {len(self.rules)} rules", lines, [table])
+
+    def fields_read(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The (lead attribute, event property) names the rules' conditions read.
+
+        ``status`` (a lead's) and ``type`` and ``id`` (an event's) are not counted: they
+        are fields of the values, not attributes or properties.
+
+        >>> from leadscoring import AttributeRule, EventRule, gte, when
+        >>> ScoringModel(name="m", rules=[
+        ...     AttributeRule(name="it", when=when(industry="it"), points=5),
+        ...     EventRule(name="long", when=when(type="page_view", duration_s=gte(60)),
+        ...               points=3)]).fields_read()
+        (frozenset({'industry'}), frozenset({'duration_s'}))
+        """
+        return self._fields(numeric=False)
+
+    def numeric_fields(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The (lead attribute, event property) names the rules compare to numbers
+        (``gte(60)``, ``eq(3)``): the loaders given ``model=`` read such text cells
+        (``"95"``) as numbers, as the command line does."""
+        return self._fields(numeric=True)
+
+    def _fields(self, *, numeric: bool) -> tuple[frozenset[str], frozenset[str]]:
+        lead: set[str] = set()
+        event: set[str] = set()
+        for rule in self.rules:
+            if isinstance(rule, AttributeRule):
+                _walk(rule.when, lead, numeric)
+            elif isinstance(rule, EventRule | RepeatRule):
+                _walk(rule.when, event, numeric)
+        return frozenset(lead - {"status"}), frozenset(event - {"type", "id"})
+
     def rule(self, name: str) -> Rule:
         """The rule called ``name`` (``KeyError`` if there is none)."""
         for rule in self.rules:
@@ -196,6 +261,30 @@ class ScoringModel:
         from .config import model_from_dict
 
         return model_from_dict(data)
+
+
+_NUMERIC_OPS = frozenset({"gt", "gte", "lt", "lte", "between"})
+
+
+def _walk(condition: Condition, found: set[str], numeric: bool) -> None:
+    """Add the field names ``condition`` reads (only those compared to numbers when
+    ``numeric``) to ``found``."""
+    if isinstance(condition, Field):
+        m = condition.matcher
+        if not numeric:
+            found.add(condition.name)
+            return
+        values = m.to_data() if m.op in ("eq", "one_of") else None
+        numbers = values if isinstance(values, list) else [values]
+        if m.op in _NUMERIC_OPS or any(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in numbers
+        ):
+            found.add(condition.name)
+    elif isinstance(condition, Not):
+        _walk(condition.condition, found, numeric)
+    else:
+        for part in condition.conditions:
+            _walk(part, found, numeric)
 
 
 def check_model(value: object, field: str = "model") -> ScoringModel:

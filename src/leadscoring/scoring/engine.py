@@ -17,10 +17,11 @@ from ..core.errors import InvalidValueError
 from ..core.event import Event
 from ..core.lead import Lead
 from ..core.mapping import FrozenMap
+from ..core.progress import check_progress, track
 from ..core.results import LeadScore, Row, lead_score
 from ..core.times import format_duration, parse_duration, to_utc
 from ..model.scoring_model import ScoringModel, check_model
-from ..signals.activity import find_reactivations
+from ..signals.activity import Reactivation, find_reactivations
 from .compiled import CompiledModel, RuleKind, compile_model
 from .semantics import (
     Limiter,
@@ -38,6 +39,7 @@ __all__ = [
     "finish_score",
     "fit_rows",
     "reactivation_rows",
+    "reactivation_rows_of",
     "score",
     "score_all",
     "score_prepared",
@@ -148,15 +150,27 @@ def reactivation_rows(
 ) -> None:
     """Add the reactivation rules' points (one row per reactivation found in ``lead``'s
     sorted, deduplicated ``events``) to ``sums`` and ``out``."""
-    for found in find_reactivations(lead, events, compiled.model.dormancy, as_of):
+    found = find_reactivations(lead, events, compiled.model.dormancy, as_of)
+    reactivation_rows_of(found, compiled, as_of, sums, out)
+
+
+def reactivation_rows_of(
+    found: Iterable[Reactivation],
+    compiled: CompiledModel,
+    as_of: datetime,
+    sums: list[float],
+    out: list[Row],
+) -> None:
+    """Add the reactivation rules' points for reactivations already found."""
+    for back in found:
         for cr in compiled.reactivation_rules:
-            given = reactivation_points(cr, found, as_of)
+            given = reactivation_points(cr, back, as_of)
             if given is not None:
                 weight, points = given
                 sums[cr.index] += points
-                note = f"{found.kind} after {found.silence.days} days of silence"
+                note = f"{back.kind} after {back.silence.days} days of silence"
                 out.append(
-                    (cr.name, cr.group, found.event_id, found.at, cr.points, weight, points, note)
+                    (cr.name, cr.group, back.event_id, back.at, cr.points, weight, points, note)
                 )
 
 
@@ -188,19 +202,23 @@ def score_all(
     *,
     as_of: Timestamp,
     on_unknown: OnUnknown = "raise",
+    progress: bool = False,
 ) -> list[LeadScore]:
     """Score many leads at once: one :class:`LeadScore` per lead, in the leads' order.
 
     Leads without events still get their fit score. Events whose ``lead_id`` matches no
     lead raise :class:`~leadscoring.UnknownLeadError` (``on_unknown="warn"`` warns,
     ``"ignore"`` skips them on purpose): they are never dropped silently.
+    ``progress=True`` shows a bar over the leads (needs ``tqdm``: the ``progress`` extra).
     """
     model = check_model(model)
     moment = check_moment(as_of)
+    check_progress(progress)
     leads = list(leads)
     grouped = group_events(leads, events, as_of=moment, on_unknown=on_unknown)
     compiled = compile_model(model)
-    return [score_prepared(lead, grouped[lead.id], compiled, moment) for lead in leads]
+    bar = track(leads, progress=progress, desc="scoring", unit="leads")
+    return [score_prepared(lead, grouped[lead.id], compiled, moment) for lead in bar]
 
 
 def timeline(

@@ -26,21 +26,20 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.checks import OnUnknown, check_choice, check_moment, report_unknown
 from ..core.errors import InvalidEventError, InvalidInputError, InvalidValueError
-from ..core.event import Event, canonical, dedupe_sorted
+from ..core.event import Event, canonical, event_sort_key
 from ..core.lead import Lead, LeadStatus
-from ..core.results import Row
 from ..core.rules import AttributeRule, EventRule, RepeatRule
 from ..core.times import from_us, to_us
 from ..model.scoring_model import ScoringModel, check_model
+from ..signals.dormancy import DormancyPolicy
 from .compiled import CompiledModel, compile_model
-from .engine import reactivation_rows
 
 if TYPE_CHECKING:
     import numpy as np
 
     from .frame_columns import Coded, Table
 
-__all__ = ["score_frame"]
+__all__ = ["FrameInput", "frame_scores", "score_frame"]
 
 _EVENT_COLUMNS = ("lead_id", "type", "at", "id")
 _LEAD_COLUMNS = ("lead_id", "status", "status_changed_at", "account_id")
@@ -53,7 +52,7 @@ def _modules() -> None:
         import pandas  # noqa: F401
     except ImportError as exc:
         raise ImportError(
-            f"score_frame needs the optional 'frames' extra ({exc.name} is missing): "
+            f"the DataFrame functions need the optional 'frames' extra ({exc.name} is missing): "
             "pip install 'leadscoring[frames]'"
         ) from exc
 
@@ -83,61 +82,252 @@ def score_frame(
     :func:`~leadscoring.score_all`.
     """
     _modules()
-    import numpy as np
-
-    from .frame_columns import Table
-
     model = check_model(model)
     check_choice(on_unknown, ("raise", "warn", "ignore"), "on_unknown")
     moment = check_moment(as_of)
-    now = to_us(moment)
-    compiled = compile_model(model)
-
-    events = Table(events_df, "events_df")
-    events.require("lead_id", "type", "at")
-    at, _ = events.times("at", required=True)
-    lead_col = events.text("lead_id", required=True)
-    events.text("type", required=True)
-    ids = events.text("id", required=False) if "id" in events.columns else None
-
-    leads = Table(leads_df, "leads_df") if leads_df is not None else None
-    statuses = None if leads is None else _statuses(leads)
-    lead_ids, lead_of = _leads(events, lead_col, leads, on_unknown)
-    kept = (at <= now) & (lead_of >= 0)
-    rows = np.flatnonzero(kept)
-    if ids is not None:
-        rows = _dedupe(events, rows, lead_of, ids, at)
-    every_row = len(rows) == events.rows
-
-    from .frame_rules import Masks, rule_sums
-    from .semantics.arrays import finish
-
-    def column(name: str) -> Coded | None:
-        if name == "type":
-            found: Coded | None = events.text("type", required=True)
-        elif name == "id":
-            found = ids
-        elif name in _EVENT_COLUMNS or name not in events.columns:
-            return None
-        else:
-            found = events.coded(name)
-        return found if found is None or every_row else found.take(rows)
-
-    conditions = [r.when if isinstance(r, EventRule | RepeatRule) else None for r in model.rules]
-    sums = rule_sums(
-        compiled, Masks(column, len(rows)), lead_of[rows], at[rows], now, len(lead_ids),
-        conditions,
-    )  # fmt: skip
-    _fit(compiled, leads, statuses, len(lead_ids), sums)
-    if compiled.reactivation_rules:
-        records = _records(leads, statuses, lead_ids)
-        _reactivation_sums(events, rows, lead_of, at, records, compiled, moment, sums)
-    out = finish(compiled, sums)
-    data: dict[str, Any] = {"lead_id": lead_ids}
+    frame = FrameInput(events_df, leads_df, moment, on_unknown)
+    out = frame_scores(frame, compile_model(model))
+    data: dict[str, Any] = {"lead_id": frame.lead_ids}
     for name, values in out.items():
         if by_rule or not name.startswith("by_rule."):
             data[name] = values
-    return events.native_namespace().DataFrame(data)
+    return frame.native(data)
+
+
+class FrameInput:
+    """An events table (and maybe a leads table) read and checked once, for every frame
+    call: the leads, each row's lead, the rows that count at ``as_of`` (known lead, not
+    after ``as_of``, one copy of each id), and the columns as codes."""
+
+    def __init__(self, events_df: Any, leads_df: Any, moment: datetime, on_unknown: OnUnknown):
+        _modules()
+        import numpy as np
+
+        from .frame_columns import Table
+        from .frame_rules import Masks
+
+        self.moment = moment
+        self.now = to_us(moment)
+        events = self.events = Table(events_df, "events_df")
+        events.require("lead_id", "type", "at")
+        self.at, _ = events.times("at", required=True)
+        lead_col = events.text("lead_id", required=True)
+        self.types = events.text("type", required=True)
+        self._ids: Coded | None = None
+        self.leads = Table(leads_df, "leads_df") if leads_df is not None else None
+        self.statuses = None if self.leads is None else _statuses(self.leads)
+        self.lead_ids, self.lead_of = _leads(events, lead_col, self.leads, on_unknown)
+        kept = (self.at <= self.now) & (self.lead_of >= 0)
+        rows = np.flatnonzero(kept)
+        if "id" in events.columns and not _ids_distinct(events, rows, self.lead_of):
+            rows = _dedupe(events, rows, self.lead_of, self.ids_coded(), self.at)
+        self.rows = rows
+        self.every_row = len(rows) == events.rows
+        self.masks = Masks(self.column, len(rows))
+        self._ordered: np.ndarray[Any, Any] | None = None
+        self._activity: dict[tuple[DormancyPolicy, bool], Any] = {}
+        self._values: dict[str, np.ndarray[Any, Any]] = {}
+
+    @property
+    def ids(self) -> Coded | None:
+        """The ``id`` column as codes over the table's rows (``None``: no such column),
+        factorised when first asked for."""
+        return self.ids_coded() if "id" in self.events.columns else None
+
+    def id_at(self, row: int) -> str | None:
+        """The id of one table row as an :class:`Event` holds it (without factorising the
+        column when it was not needed yet)."""
+        if "id" not in self.events.columns:
+            return None
+        if self._ids is not None:
+            code = int(self._ids.codes[row])
+            return None if code < 0 else str(self._ids.values[code])
+        column = self._values.get("id")
+        if column is None:
+            column = self._values["id"] = self.events.values("id")
+        value = _plain(column[row])
+        if _same(value, None):
+            return None
+        return str(value)
+
+    def ids_coded(self) -> Coded:
+        """The ``id`` column as codes (it must exist)."""
+        if self._ids is None:
+            self._ids = self.events.text("id", required=False)
+        return self._ids
+
+    def native(self, data: dict[str, Any]) -> Any:
+        """A table of the input's kind (pandas or polars) from columns."""
+        return self.events.native_namespace().DataFrame(data)
+
+    def column(self, name: str) -> Coded | None:
+        """An events column as codes over the counted rows (``None``: no such column)."""
+        if name == "type":
+            found: Coded | None = self.types
+        elif name == "id":
+            found = self.ids
+        elif name in _EVENT_COLUMNS or name not in self.events.columns:
+            return None
+        else:
+            found = self.events.coded(name)
+        return found if found is None or self.every_row else found.take(self.rows)
+
+    def property_names(self) -> list[str]:
+        """The columns that hold event properties."""
+        return [c for c in self.events.columns if c not in _EVENT_COLUMNS]
+
+    def event(self, row: int, lead_id: str | None = None) -> Event:
+        """The :class:`Event` of one table row, as the object path would hold it."""
+        properties: dict[str, Any] = {}
+        for name in self.property_names():
+            column = self._values.get(name)
+            if column is None:
+                column = self._values[name] = self.events.values(name)
+            value = column[row]
+            if not _same(value, None):
+                properties[name] = _plain(value)
+        event_id = self.id_at(row)
+        if lead_id is None:
+            lead_id = str(self.lead_ids[int(self.lead_of[row])])
+        try:
+            return Event(
+                lead_id=lead_id, type=self.types.values[self.types.codes[row]],
+                at=from_us(int(self.at[row])), properties=properties, id=event_id,
+            )  # fmt: skip
+        except InvalidValueError as exc:
+            raise InvalidInputError(exc.message, source=self.events.source, row=row + 1) from None
+
+    def ordered(self) -> np.ndarray[Any, Any]:
+        """The counted rows (positions in the table) by lead, then in the order the object
+        path processes a lead's events (time, then type, id and properties for ties)."""
+        if self._ordered is None:
+            import numpy as np
+
+            rows = self.rows
+            lead, at = self.lead_of[rows], self.at[rows]
+            order = np.lexsort((at, lead))
+            rows, lead, at = rows[order], lead[order], at[order]
+            tie = np.zeros(len(rows), dtype=bool)
+            tie[1:] = (lead[1:] == lead[:-1]) & (at[1:] == at[:-1])
+            if tie.any():
+                rows = self._break_ties(rows, tie)
+            self._ordered = rows
+        return self._ordered
+
+    def _break_ties(self, rows: np.ndarray[Any, Any], tie: np.ndarray[Any, Any]) -> Any:
+        """Rows at the same moment of the same lead put in :func:`event_sort_key` order
+        (``tie[i]``: row ``i`` is at the moment of row ``i - 1``); only those rows are read."""
+        import numpy as np
+
+        out = rows.copy()
+        begins = np.flatnonzero(~tie[:-1] & tie[1:])  # the first row of each run of ties
+        runs = []
+        for begin in begins.tolist():
+            stop = begin + 1
+            while stop < len(tie) and tie[stop]:
+                stop += 1
+            runs.append((begin, stop))
+        involved = sorted({int(r) for begin, stop in runs for r in rows[begin:stop]})
+        keys = {row: event_sort_key(event) for row, event in self.events_at(involved).items()}
+        for begin, stop in runs:
+            block = rows[begin:stop].tolist()
+            block.sort(key=keys.__getitem__)
+            out[begin:stop] = block
+        return out
+
+    def events_at(self, rows: Sequence[int]) -> dict[int, Event]:
+        """The :class:`Event` of each of some table rows (reading only those rows), with
+        lead id ``"-"``: what orders events, not whose they are."""
+        import narwhals.stable.v1 as nw
+
+        if not rows:
+            return {}
+        names = self.property_names()
+        picked = self.events.frame[list(rows)] if names else None
+        columns: dict[str, list[Any]] = {}
+        for name in names:
+            assert picked is not None
+            series = picked[name]
+            if isinstance(series.dtype, nw.Datetime | nw.Duration | nw.Date):
+                columns[name] = self.events.values(name)[list(rows)].tolist()
+            else:
+                columns[name] = series.to_list()
+        out = {}
+        for index, row in enumerate(rows):
+            properties: dict[str, Any] = {}
+            for name in names:
+                value = columns[name][index]
+                if not _same(value, None):
+                    properties[name] = _plain(value)
+            try:
+                out[row] = Event(
+                    lead_id="-", type=self.types.values[self.types.codes[row]],
+                    at=from_us(int(self.at[row])), properties=properties, id=self.id_at(row),
+                )  # fmt: skip
+            except InvalidValueError as exc:
+                raise InvalidInputError(
+                    exc.message, source=self.events.source, row=row + 1
+                ) from None
+        return out
+
+    def records(self) -> list[Lead]:
+        """A :class:`Lead` per output row: id, status and status change (attributes apart)."""
+        return _records(self.leads, self.statuses, self.lead_ids)
+
+    def status_arrays(self) -> tuple[list[str], Any, Any, Any]:
+        """Status values by code, each lead's status code, its status change (µs) and
+        whether that is unknown (per output row)."""
+        import numpy as np
+
+        count = len(self.lead_ids)
+        if self.leads is None or self.statuses is None:
+            none = np.zeros(count, dtype=np.int64)
+            return [LeadStatus.OPEN.value], none, none, np.ones(count, dtype=bool)
+        changed = np.zeros(count, dtype=np.int64)
+        unknown = np.ones(count, dtype=bool)
+        if "status_changed_at" in self.leads.columns:
+            changed, unknown = self.leads.times("status_changed_at", required=False)
+        return list(self.statuses.values), self.statuses.codes, changed, unknown
+
+    def activity(self, policy: DormancyPolicy, *, states: bool = True) -> Any:
+        """The activity detector's findings under ``policy`` (kept per policy);
+        ``states=False``: the reactivations are enough (the leads' states may be left out)."""
+        found = self._activity.get((policy, True))
+        if found is None and not states:
+            found = self._activity.get((policy, False))
+        if found is None:
+            from .frame_activity import detect_frame
+
+            found = self._activity[(policy, states)] = detect_frame(self, policy, states=states)
+        return found
+
+
+def frame_scores(frame: FrameInput, compiled: CompiledModel) -> dict[str, Any]:
+    """Every lead's numbers (``total``, ``fit``, ``engagement``, ``by_group.*``,
+    ``by_rule.*``) as arrays, in the order of ``frame.lead_ids``."""
+    from .frame_rules import rule_sums
+    from .semantics.arrays import finish, reactivation_points
+
+    model = compiled.model
+    rows = frame.rows
+    conditions = [r.when if isinstance(r, EventRule | RepeatRule) else None for r in model.rules]
+    sums = rule_sums(
+        compiled, frame.masks, frame.lead_of[rows], frame.at[rows], frame.now,
+        len(frame.lead_ids), conditions,
+    )  # fmt: skip
+    _fit(compiled, frame.leads, frame.statuses, len(frame.lead_ids), sums)
+    if compiled.reactivation_rules:
+        import numpy as np
+
+        found = frame.activity(model.dormancy, states=False)
+        for cr in compiled.reactivation_rules:
+            points = reactivation_points(
+                cr, found.kind_values, found.kind_names, found.back_at, frame.now
+            )
+            sums[:, cr.index] = np.bincount(
+                found.back_lead, weights=points, minlength=len(frame.lead_ids)
+            )
+    return finish(compiled, sums)
 
 
 def _leads(
@@ -165,6 +355,41 @@ def _leads(
         names = sorted({str(lead_col.values[c]) for c in np.unique(lead_col.codes[unknown])})
         report_unknown(names, int(unknown.sum()), on_unknown)
     return list(given.values), lead_of
+
+
+def _ids_distinct(events: Table, rows: np.ndarray[Any, Any], lead_of: np.ndarray[Any, Any]) -> bool:
+    """Whether no event id is given twice for a lead among ``rows``, known without
+    factorising the ids: 64-bit hashes of (lead, id) that are all different prove it.
+    ``False`` means "maybe" (a repeat, a hash collision, or ids that are not plain text,
+    which :meth:`Table.text` then checks and reports)."""
+    import numpy as np
+    import pandas as pd
+
+    series = events.frame["id"]
+    if events.is_polars:
+        import narwhals.stable.v1 as nw
+
+        if series.dtype != nw.String:
+            return False
+        native = nw.to_native(series)
+        if native.str.contains(r"^[\s\x1c-\x1f]*$").any():  # blank as str.strip() sees it
+            return False
+        hashes = np.asarray(native.hash(seed=0).to_numpy(), dtype=np.uint64)
+        present = ~np.asarray(native.is_null().to_numpy(), dtype=bool)
+    else:
+        values = events.values("id").astype(object, copy=False)
+        present = ~np.asarray(pd.isna(values), dtype=bool)
+        texts = values[present]
+        if pd.api.types.infer_dtype(texts, skipna=False) != "string" or not all(
+            map(str.strip, texts)
+        ):
+            return False  # integers, blanks or other values: the full reading says which
+        hashes = np.zeros(len(values), dtype=np.uint64)
+        hashes[present] = pd.util.hash_array(texts, categorize=False)
+    chosen = rows[present[rows]]
+    mixed = hashes[chosen] ^ (lead_of[chosen].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    mixed.sort()
+    return not bool((mixed[1:] == mixed[:-1]).any())
 
 
 def _same(a: object, b: object) -> bool:
@@ -286,46 +511,3 @@ def _fit(
         rule = compiled.model.rules[cr.index]
         if isinstance(rule, AttributeRule):
             sums[:, cr.index] = np.where(masks(rule.when), cr.points, 0.0)
-
-
-def _reactivation_sums(
-    events: Table,
-    rows: Any,
-    lead_of: Any,
-    at: Any,
-    records: list[Lead],
-    compiled: CompiledModel,
-    moment: datetime,
-    sums: Any,
-) -> None:
-    """Reactivation rules through the object path, lead by lead (needs whole histories)."""
-    ignored = compiled.model.dormancy.ignore_types
-    types = events.text("type", required=True)
-    props = [c for c in events.columns if c not in _EVENT_COLUMNS]
-    values = {c: events.values(c) for c in props}
-    ids = events.text("id", required=False) if "id" in events.columns else None
-    per_lead: dict[int, list[Event]] = {}
-    for row in rows.tolist():
-        kind = types.values[types.codes[row]]
-        if kind in ignored:
-            continue
-        properties = {}
-        for name in props:
-            value = values[name][row]
-            if not _same(value, None):
-                properties[name] = _plain(value)
-        event_id = None if ids is None or ids.codes[row] < 0 else ids.values[ids.codes[row]]
-        try:
-            event = Event(
-                lead_id=records[lead_of[row]].id, type=kind, at=from_us(int(at[row])),
-                properties=properties, id=event_id,
-            )  # fmt: skip
-        except InvalidValueError as exc:
-            raise InvalidInputError(exc.message, source=events.source, row=row + 1) from None
-        per_lead.setdefault(int(lead_of[row]), []).append(event)
-    for index, history in per_lead.items():
-        raw = [0.0] * len(compiled.rules)
-        out: list[Row] = []
-        reactivation_rows(records[index], dedupe_sorted(history), compiled, moment, raw, out)
-        for cr in compiled.reactivation_rules:
-            sums[index, cr.index] = raw[cr.index]

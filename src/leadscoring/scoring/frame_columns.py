@@ -96,6 +96,7 @@ class Table:
         self.columns: list[str] = [str(c) for c in self.frame.columns]
         self.rows = len(self.frame)
         self._coded: dict[str, Coded] = {}
+        self.is_polars = nw.get_native_namespace(self.frame).__name__.startswith("polars")
         self._text: dict[str, Coded] = {}
 
     def native_namespace(self) -> Any:
@@ -132,6 +133,12 @@ class Table:
                 source=self.source,
                 column=name,
             )
+        fast = self._polars_text(series) or self._categories(series)
+        if fast is not None:
+            if required and (fast.codes < 0).any():
+                raise self._fail(name, fast.codes < 0, "missing value in a required column")
+            self._coded[name] = fast
+            return fast
         values = self.values(name)
         if values.dtype.kind == "f" and np.isinf(values).any():
             raise self._fail(name, np.isinf(values), "infinite numbers are not allowed")
@@ -140,6 +147,44 @@ class Table:
             raise self._fail(name, coded.codes < 0, "missing value in a required column")
         self._coded[name] = coded
         return coded
+
+    def _polars_text(self, series: Any) -> Coded | None:
+        """A polars text column factorised by polars itself (no Python strings per row):
+        its distinct values in order of appearance, each row's code by an ``Enum`` cast."""
+        if series.dtype != nw.String or not self.is_polars:
+            return None
+        import polars as pl
+
+        native = nw.to_native(series)
+        distinct = native.unique(maintain_order=True).drop_nulls()
+        physical = native.cast(pl.Enum(distinct)).to_physical().cast(pl.Int64)
+        codes = np.asarray(physical.fill_null(-1).to_numpy(), dtype=np.int64)
+        return Coded(codes, distinct.to_list())
+
+    def _categories(self, series: Any) -> Coded | None:
+        """A categorical column (pandas ``category``, polars ``Enum``) read from its codes,
+        without hashing its values again: distinct values in order of first appearance,
+        categories no row uses left out (what :func:`factorize` gives)."""
+        if isinstance(series.dtype, nw.Enum) and self.is_polars:
+            native = nw.to_native(series)
+            codes = np.asarray(
+                native.to_physical().cast(int).fill_null(-1).to_numpy(), dtype=np.int64
+            )
+            categories = list(native.dtype.categories)
+        elif isinstance(series.dtype, nw.Categorical) and not self.is_polars:
+            native = nw.to_native(series)
+            codes = np.asarray(native.cat.codes.to_numpy(), dtype=np.int64)
+            categories = [v.item() if isinstance(v, np.generic) else v
+                          for v in native.cat.categories.tolist()]  # fmt: skip
+        else:
+            return None
+        used, first = np.unique(codes, return_index=True)
+        if len(used) and used[0] < 0:
+            used, first = used[1:], first[1:]
+        used = used[np.argsort(first, kind="stable")]
+        remap = np.full(len(categories) + 1, -1, dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        return Coded(remap[codes], [categories[i] for i in used.tolist()])
 
     def text(self, name: str, *, required: bool) -> Coded:
         """A column of non-blank text (lead ids, types, event ids), cached; integers are

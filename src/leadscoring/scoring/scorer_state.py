@@ -22,17 +22,20 @@ points are ``points * weight_sum``.
 
 from __future__ import annotations
 
+import math
 from array import array
 from bisect import bisect_right, insort
+from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any, Protocol
 
 from ..core.decay import Decay, HalfLife, NoDecay
-from ..core.event import Event
-from ..core.times import sub_duration_us
+from ..core.times import EARLIEST_US, sub_duration_us, to_us
 from .compiled import CompiledRule, RuleKind
+from .packing import pack, unpack
 from .semantics import Limiter, Repeater, limiter_for, repeater_for
 
-__all__ = ["LeadState", "Plan", "plan_for"]
+__all__ = ["DecayedSum", "KeptTimes", "LeadState", "Plan", "output_plan", "plan_for"]
 
 Value = tuple[float, int, int]
 """``(sum of weights at as_of, events counted, time of the latest counted event)``."""
@@ -47,24 +50,28 @@ class Plan(Protocol):
 
     def value(self, state: Any, as_of: int) -> Value: ...
 
-    def to_data(self, state: Any) -> list[Any]: ...
+    def to_data(self, state: Any) -> Any: ...
 
-    def from_data(self, data: list[Any]) -> Any: ...
+    def from_data(self, data: Any) -> Any: ...
 
 
 class LeadState:
     """What the scorer keeps for one lead: its latest event, the ids seen (with each
-    event's fingerprint), one state per rule (``None`` until the rule first matches), and
-    the activity history when the model has reactivation rules.
+    event's fingerprint), one state per rule (``None`` until the rule first matches), the
+    activity log (:class:`~leadscoring.scoring.activity_log.ActivityLog`), the journey
+    evidence (one decay state per stage) and the interest counts
+    (:class:`~leadscoring.scoring.signal_state.Tally`); each ``None`` until needed.
     """
 
-    __slots__ = ("history", "ids", "latest", "rules")
+    __slots__ = ("activity", "ids", "interest", "journey", "latest", "rules")
 
-    def __init__(self, rule_count: int, history: bool) -> None:
+    def __init__(self, rule_count: int) -> None:
         self.latest: int | None = None
         self.rules: list[Any] = [None] * rule_count
         self.ids: dict[str, str] | None = None
-        self.history: list[Event] | None = [] if history else None
+        self.activity: Any = None
+        self.journey: list[Any] | None = None
+        self.interest: Any = None
 
 
 # --------------------------------------------------------------------- decayed sum
@@ -77,11 +84,15 @@ class _Sum:
         self.w, self.ref, self.n = w, ref, n
 
 
+def _no_decay(span: int) -> float:
+    return 1.0
+
+
 class DecayedSum:
     """Half-life or no decay: ``W(t2) = W(t1) * 0.5 ** ((t2 - t1) / h) + 1`` per event."""
 
     def __init__(self, decay: HalfLife | NoDecay) -> None:
-        self.factor = decay.factor_us
+        self.factor = _no_decay if isinstance(decay, NoDecay) else decay.factor_us
 
     def start(self) -> _Sum:
         return _Sum()
@@ -103,8 +114,15 @@ class DecayedSum:
         return [state.w, state.ref, state.n]
 
     def from_data(self, data: list[Any]) -> _Sum:
-        w, ref, n = data
-        return _Sum(_number(w), _integer(ref), _integer(n))
+        w, ref, n = check_length(data, 3)
+        state = _Sum(check_float(w), check_time(ref), check_int(n))
+        if state.n == 0 or state.w == 0.0:
+            raise ValueError("a rule state with no events is not kept")
+        if self.factor is _no_decay and state.w != state.n:
+            raise ValueError(f"an undecayed sum {state.w!r} disagrees with its count {state.n}")
+        if state.w > state.n:
+            raise ValueError(f"a sum of weights {state.w!r} exceeds its count {state.n}")
+        return state
 
 
 # --------------------------------------------------------------------- kept times
@@ -161,16 +179,22 @@ class KeptTimes:
         return total, count + state.settled, 0 if state.top is None else state.top
 
     def to_data(self, state: _Kept) -> list[Any]:
-        return [state.settled, state.top, list(state.times)]
+        return [state.settled, state.top, pack(state.times)]
 
     def from_data(self, data: list[Any]) -> _Kept:
-        settled, top, times = data
-        state = _Kept(_integer(settled), None if top is None else _integer(top))
-        state.times = _times(times)
+        settled, top, times = check_length(data, 3)
+        state = _Kept(check_int(settled), None if top is None else check_time(top))
+        state.times = check_times(unpack(times))
+        if state.times and (state.top is None or state.times[-1] > state.top):
+            raise ValueError("the latest time is before a kept time")
+        if state.top is None and state.settled:
+            raise ValueError("settled events without a latest time")
         return state
 
 
-def _output(decay: Decay) -> DecayedSum | KeptTimes:
+def output_plan(decay: Decay) -> DecayedSum | KeptTimes:
+    """The plan that sums ``decay``'s weights: constant-size for a half-life or no decay,
+    the times still changing weight otherwise."""
     return DecayedSum(decay) if isinstance(decay, HalfLife | NoDecay) else KeptTimes(decay)
 
 
@@ -198,11 +222,14 @@ class FirstN:
         weights = [w for w in map(weigh, state) if w > 0.0]
         return sum(weights), len(weights), state[-1] if state else 0
 
-    def to_data(self, state: list[int]) -> list[Any]:
-        return list(state)
+    def to_data(self, state: list[int]) -> Any:
+        return pack(state)
 
-    def from_data(self, data: list[Any]) -> list[int]:
-        return _times(data)
+    def from_data(self, data: Any) -> list[int]:
+        times = check_times(unpack(data))
+        if len(times) > self.count:
+            raise ValueError(f"{len(times)} times kept for a limit of {self.count}")
+        return times
 
 
 # --------------------------------------------------------------------- sequential
@@ -226,7 +253,7 @@ class Sequential:
 
     def __init__(self, rule: CompiledRule) -> None:
         self.rule = rule
-        self.output = _output(rule.decay)
+        self.output = output_plan(rule.decay)
         self.repeat = rule.kind is RuleKind.REPEAT
 
     def _counter(self) -> Limiter[int] | Repeater[int] | None:
@@ -262,12 +289,12 @@ class Sequential:
     def value(self, state: _Seq, as_of: int) -> Value:
         return self.output.value(state.out, as_of)
 
-    def to_data(self, state: _Seq) -> list[Any]:
-        return list(state.times)
+    def to_data(self, state: _Seq) -> Any:
+        return pack(state.times)
 
-    def from_data(self, data: list[Any]) -> _Seq:
+    def from_data(self, data: Any) -> _Seq:
         state = self.start()
-        state.times = array("q", _times(data))
+        state.times = array("q", check_times(unpack(data)))
         self._replay(state)
         return state
 
@@ -280,28 +307,56 @@ def plan_for(rule: CompiledRule) -> Plan | None:
         return None
     if rule.limit_count is not None:
         return FirstN(rule.limit_count, rule.decay)
-    return _output(rule.decay)
+    return output_plan(rule.decay)
 
 
 # --------------------------------------------------------------------- data checks
+# Snapshot values are checked here (the loader names the JSON path): a ValueError or
+# TypeError from these becomes a SnapshotError, so nothing out of range gets in.
 
-def _integer(value: object) -> int:
+MAX_US = to_us(datetime.max.replace(tzinfo=UTC))
+"""The latest representable moment in microseconds (9999-12-31 23:59:59.999999 UTC)."""
+
+
+def check_int(value: object, low: int = 0, high: int = 2**63 - 1) -> int:
+    """``value`` if it is an integer (not a bool) in ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"expected an integer, got {value!r}")
+        raise TypeError(f"expected an integer, got {value!r:.40}")
+    if not low <= value <= high:
+        raise ValueError(f"{value!r} is out of range [{low}, {high}]")
     return value
 
 
-def _number(value: object) -> float:
+def check_time(value: object) -> int:
+    """``value`` if it is a time in microseconds a datetime can hold."""
+    return check_int(value, EARLIEST_US, MAX_US)
+
+
+def check_float(value: object, low: float = 0.0) -> float:
+    """``value`` as a float if it is a finite number (not a bool) of at least ``low``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"expected a number, got {value!r}")
-    return float(value)
+        raise TypeError(f"expected a number, got {value!r:.40}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"{value!r:.40} is too large") from None
+    if not math.isfinite(number) or number < low:
+        raise ValueError(f"expected a finite number of at least {low}, got {value!r:.40}")
+    return number
 
 
-def _times(values: object) -> list[int]:
+def check_times(values: object) -> list[int]:
+    """``values`` if it is a list of times in order."""
     if not isinstance(values, list):
         raise TypeError(f"expected a list of times, got {type(values).__name__}")
-    out = [_integer(v) for v in values]
-    if out != sorted(out):
+    out = [check_time(v) for v in values]
+    if any(a > b for a, b in pairwise(out)):
         raise ValueError("times are not in order")
     return out
 
+
+def check_length(data: object, length: int) -> list[Any]:
+    """``data`` if it is a list of ``length`` items."""
+    if not isinstance(data, list) or len(data) != length:
+        raise ValueError(f"expected a list of {length} items, got {data!r:.60}")
+    return data

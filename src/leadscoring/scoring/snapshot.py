@@ -2,70 +2,74 @@
 
 The snapshot is JSON-able::
 
-    {"format": "leadscoring.scoring.scorer", "version": 1,
+    {"format": "leadscoring.scoring.scorer", "version": 2,
      "model": {"name": ..., "version": ..., "fingerprint": ...},
+     "kinds": [[type, [[property, kind, repr], ...]], ...],
      "leads": {lead_id: {"lead": Lead.to_dict() or null, "latest": int or null,
                          "ids": {event_id: digest}, "rules": {rule_name: state},
-                         "history": [Event.to_dict(), ...]}}}
+                         "activity": {"times", "kinds", "intent", "ids"} or null,
+                         "journey": {stage: state} or null,
+                         "interest": [views, purchases, participations, seen, last,
+                                      amounts] or null,
+                         "labels": [...] or null}}}
 
-Times are integer microseconds since the Unix epoch (UTC), floats are written exactly by
-``json`` (``repr`` round-trips), so a restored scorer continues bit for bit. The model
-fingerprint covers what shapes the state (rules, default decay, dormancy policy): a model
+Times are integer microseconds since the Unix epoch (UTC); long lists of them (and of
+indexes into ``kinds``, the event types and properties the activity log orders ties by)
+are packed as text (:mod:`.packing`). Floats are written exactly by ``json`` (``repr``
+round-trips), so a restored scorer continues bit for bit. The model fingerprint covers
+what shapes the state (rules, default decay, dormancy policy, journey classifier): a model
 changed without a new version is refused too.
+
+Everything read is checked: a missing key, a wrong type, a NaN, a negative or
+out-of-range number, a count that disagrees with its list raise
+:class:`~leadscoring.SnapshotError` naming the JSON path (``$.leads['L1'].rules['visit']:
+...``); nothing gets in that could give a wrong score or an ``OverflowError`` later.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+import math
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import Any, TypeVar
+
+import attrs
 
 from ..core.errors import LeadScoringError, SnapshotError
-from ..core.event import Event, event_sort_key
 from ..core.lead import Lead
 from ..model.scoring_model import ScoringModel
+from ..signals.activity import ActivityState
+from ..signals.journey import JourneyStage
+from ..stages.classifiers import FitGrade, Temperature
+from .activity_log import ActivityLog, Key
 from .compiled import CompiledModel
-from .scorer_state import LeadState, Plan
+from .scorer_state import LeadState, Plan, check_float, check_int, check_time
+from .signal_state import Journey, Tally
 
-__all__ = ["FORMAT", "VERSION", "dump", "load", "model_fingerprint"]
+__all__ = ["FORMAT", "VERSION", "Loaded", "Parts", "dump", "header", "load", "model_fingerprint"]
 
 FORMAT = "leadscoring.scoring.scorer"
-VERSION = 1
+VERSION = 2
+_STAGES = tuple(JourneyStage)[1:]
+_ENTRY_KEYS = frozenset(
+    {"lead", "latest", "ids", "rules", "activity", "journey", "interest", "labels"}
+)
+T = TypeVar("T")
 
 
 def model_fingerprint(model: ScoringModel) -> str:
-    """A digest of what shapes a scorer's state: the rules, default decay and dormancy."""
+    """A digest of what shapes a scorer's state: the rules, default decay, dormancy policy
+    and journey classifier."""
     data = model.to_dict()
-    shape = {key: data.get(key) for key in ("rules", "default_decay", "dormancy")}
+    shape = {key: data.get(key) for key in ("rules", "default_decay", "dormancy", "journey")}
     text = json.dumps(shape, sort_keys=True, default=repr).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(text, digest_size=16).hexdigest()
 
 
-def dump(
-    model: ScoringModel,
-    compiled: CompiledModel,
-    plans: Sequence[Plan | None],
-    records: Mapping[str, Lead],
-    leads: Mapping[str, LeadState],
-    order: Sequence[str],
-) -> dict[str, Any]:
-    """The snapshot of a scorer's parts."""
-    out: dict[str, Any] = {}
-    for lead_id in order:
-        record, state = records.get(lead_id), leads.get(lead_id)
-        entry: dict[str, Any] = {"lead": None if record is None else record.to_dict()}
-        if state is not None:
-            entry["latest"] = state.latest
-            entry["ids"] = dict(state.ids or {})
-            entry["rules"] = {
-                cr.name: plan.to_data(state.rules[cr.index])
-                for cr, plan in zip(compiled.rules, plans, strict=True)
-                if plan is not None and state.rules[cr.index] is not None
-            }
-            if state.history is not None:
-                entry["history"] = [event.to_dict() for event in state.history]
-        out[lead_id] = entry
+def header(model: ScoringModel) -> dict[str, Any]:
+    """The part of a snapshot that names its format and model."""
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -74,8 +78,65 @@ def dump(
             "version": model.version,
             "fingerprint": model_fingerprint(model),
         },
-        "leads": out,
     }
+
+
+@attrs.frozen
+class Parts:
+    """What :func:`dump` reads of a scorer (its tables, not copied) and which leads."""
+
+    compiled: CompiledModel
+    plans: Sequence[Plan | None]
+    records: Mapping[str, Lead]
+    leads: Mapping[str, LeadState]
+    labels: Mapping[str, list[Any]]
+    order: Sequence[str]
+
+
+def _entry(parts: Parts, journey: Journey, lead_id: str, kinds: dict[Key, int]) -> dict[str, Any]:
+    record, state = parts.records.get(lead_id), parts.leads.get(lead_id)
+    entry: dict[str, Any] = {"lead": None if record is None else record.to_dict()}
+    labels = parts.labels.get(lead_id)
+    if labels is not None:
+        entry["labels"] = list(labels)
+    if state is None:
+        return entry
+    entry["latest"] = state.latest
+    entry["ids"] = dict(state.ids or {})
+    entry["rules"] = {
+        cr.name: plan.to_data(state.rules[cr.index])
+        for cr, plan in zip(parts.compiled.rules, parts.plans, strict=True)
+        if plan is not None and state.rules[cr.index] is not None
+    }
+    entry["activity"] = None if state.activity is None else state.activity.to_data(kinds)
+    entry["journey"] = (
+        None
+        if state.journey is None
+        else {
+            stage.value: journey.plan.to_data(value)
+            for stage, value in zip(_STAGES, state.journey, strict=True)
+            if value is not None
+        }
+    )
+    entry["interest"] = None if state.interest is None else state.interest.to_data()
+    return entry
+
+
+def dump(model: ScoringModel, parts: Parts, kinds: dict[Key, int] | None = None) -> dict[str, Any]:
+    """The snapshot of ``parts.order``'s leads. ``kinds`` is the numbering of the
+    activity logs' event kinds to extend (a fresh one when not given)."""
+    numbering: dict[Key, int] = {} if kinds is None else kinds
+    journey = Journey(model.journey)
+    leads = {i: _entry(parts, journey, i, numbering) for i in parts.order}
+    table = sorted(numbering, key=numbering.__getitem__)
+    return {
+        **header(model),
+        "kinds": [[kind, [list(p) for p in props]] for kind, props in table],
+        "leads": leads,
+    }
+
+
+# ------------------------------------------------------------------------------- load
 
 
 def _fail(path: str, message: str) -> SnapshotError:
@@ -85,10 +146,24 @@ def _fail(path: str, message: str) -> SnapshotError:
 def _table(value: object, path: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise _fail(path, f"expected a table, got {type(value).__name__}")
+    if not all(isinstance(k, str) for k in value):
+        raise _fail(path, "expected text keys")
     return value
 
 
-def _check_model(model: ScoringModel, snapshot: Mapping[str, Any]) -> None:
+def _at(path: str, read: Callable[[], T]) -> T:
+    """``read()``, with its TypeError, ValueError or LeadScoringError as a SnapshotError
+    at ``path``."""
+    try:
+        return read()
+    except SnapshotError:
+        raise
+    except (LeadScoringError, TypeError, ValueError, OverflowError, KeyError) as exc:
+        raise _fail(path, str(exc) or type(exc).__name__) from None
+
+
+def check_header(model: ScoringModel, snapshot: Mapping[str, Any]) -> None:
+    """Refuse a snapshot of another format, version or model."""
     if snapshot.get("format") != FORMAT:
         raise _fail("$.format", f"not a scorer snapshot (expected {FORMAT!r})")
     if snapshot.get("version") != VERSION:
@@ -107,35 +182,102 @@ def _check_model(model: ScoringModel, snapshot: Mapping[str, Any]) -> None:
         )
 
 
+@attrs.frozen
+class Loaded:
+    """A snapshot read back: records, lead states, change-feed labels and lead order."""
+
+    records: dict[str, Lead]
+    leads: dict[str, LeadState]
+    labels: dict[str, list[Any]]
+    order: list[str]
+    kinds: list[Key]
+
+
+def _kinds(value: object, intern: dict[Key, Key]) -> list[Key]:
+    if not isinstance(value, list):
+        raise _fail("$.kinds", "expected a list")
+    out: list[Key] = []
+    for index, item in enumerate(value):
+        path = f"$.kinds[{index}]"
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
+                and isinstance(item[1], list)):  # fmt: skip
+            raise _fail(path, "expected [type, properties]")
+        props: list[tuple[str, str, str]] = []
+        for part in item[1]:
+            if not (isinstance(part, list) and len(part) == 3
+                    and all(isinstance(p, str) for p in part)):  # fmt: skip
+                raise _fail(path, "expected properties as [name, kind, value] texts")
+            props.append((part[0], part[1], part[2]))
+        key: Key = (item[0], tuple(props))
+        out.append(intern.setdefault(key, key))
+    return out
+
+
 def load(
     model: ScoringModel,
     compiled: CompiledModel,
     plans: Sequence[Plan | None],
     snapshot: object,
-) -> tuple[dict[str, Lead], dict[str, LeadState], list[str]]:
-    """The records, lead states and lead order of a snapshot, checked against ``model``."""
+    intern: dict[Key, Key] | None = None,
+) -> Loaded:
+    """The records, lead states, labels and lead order of a snapshot, checked in full
+    against ``model``. ``intern`` shares the event kinds with a scorer's."""
     data = _table(snapshot, "$")
-    _check_model(model, data)
+    check_header(model, data)
+    kinds = _kinds(data.get("kinds"), {} if intern is None else intern)
     by_name = {cr.name: cr for cr in compiled.rules}
-    history = bool(compiled.reactivation_rules)
-    records: dict[str, Lead] = {}
-    leads: dict[str, LeadState] = {}
+    journey = Journey(model.journey)
+    loaded = Loaded({}, {}, {}, [], kinds)
     for lead_id, raw in _table(data.get("leads"), "$.leads").items():
         path = f"$.leads[{lead_id!r}]"
         entry = _table(raw, path)
-        try:
-            if entry.get("lead") is not None:
-                record = Lead(**_table(entry["lead"], f"{path}.lead"))
-                if record.id != lead_id:
-                    raise _fail(f"{path}.lead.id", f"is {record.id!r}")
-                records[lead_id] = record
-            if "rules" in entry:
-                leads[lead_id] = _lead_state(entry, path, by_name, plans, history)
-        except SnapshotError:
-            raise
-        except (LeadScoringError, KeyError, TypeError, ValueError) as exc:
-            raise _fail(path, f"malformed lead state ({type(exc).__name__}: {exc})") from None
-    return records, leads, [str(lead_id) for lead_id in data["leads"]]
+        unknown = set(entry) - _ENTRY_KEYS
+        if unknown:
+            raise _fail(path, f"unknown key {sorted(unknown)[0]!r}")
+        if not lead_id:
+            raise _fail(path, "a lead id must not be empty")
+        if "lead" not in entry:
+            raise _fail(path, "missing key 'lead'")
+        if entry["lead"] is not None:
+            record = _at(f"{path}.lead", partial(_lead, entry["lead"]))
+            if record.id != lead_id:
+                raise _fail(f"{path}.lead.id", f"is {record.id!r}, not the lead's id")
+            loaded.records[lead_id] = record
+        if entry.get("labels") is not None:
+            loaded.labels[lead_id] = _labels(entry["labels"], f"{path}.labels")
+        if "rules" in entry:
+            loaded.leads[lead_id] = _lead_state(entry, path, by_name, plans, kinds, journey)
+        loaded.order.append(lead_id)
+    return loaded
+
+
+_LABELS: tuple[frozenset[str] | None, ...] = (
+    frozenset(Temperature), frozenset(JourneyStage), frozenset(FitGrade), None,
+    frozenset(ActivityState), None,
+)  # fmt: skip
+
+
+def _labels(value: object, path: str) -> list[Any]:
+    """The change feed's labels: temperature, journey, grade, priority, activity, action,
+    segments."""
+    if not isinstance(value, list) or len(value) != 7:
+        raise _fail(path, "expected a list of 7 labels")
+    for index, allowed in enumerate(_LABELS):
+        item = value[index]
+        if index == 3:
+            _at(f"{path}[3]", partial(check_int, item, 1))
+        elif not isinstance(item, str) or (allowed is not None and item not in allowed):
+            raise _fail(f"{path}[{index}]", f"not a label: {item!r:.40}")
+    segments = value[6]
+    if not isinstance(segments, list) or not all(isinstance(g, str) for g in segments):
+        raise _fail(f"{path}[6]", "expected a list of segment names")
+    return list(value)
+
+
+def _required(entry: Mapping[str, Any], path: str, key: str) -> Any:
+    if key not in entry:
+        raise _fail(path, f"missing key {key!r}")
+    return entry[key]
 
 
 def _lead_state(
@@ -143,26 +285,74 @@ def _lead_state(
     path: str,
     by_name: Mapping[str, Any],
     plans: Sequence[Plan | None],
-    history: bool,
+    kinds: Sequence[Key],
+    journey: Journey,
 ) -> LeadState:
-    state = LeadState(len(plans), history)
-    latest = entry.get("latest")
-    if latest is not None and (isinstance(latest, bool) or not isinstance(latest, int)):
-        raise _fail(f"{path}.latest", f"expected microseconds, got {latest!r}")
-    state.latest = latest
-    ids = _table(entry.get("ids", {}), f"{path}.ids")
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in ids.items()):
-        raise _fail(f"{path}.ids", "expected event ids mapped to digests")
+    state = LeadState(len(plans))
+    latest = _required(entry, path, "latest")
+    state.latest = None if latest is None else _at(f"{path}.latest", lambda: check_time(latest))
+    ids = _table(_required(entry, path, "ids"), f"{path}.ids")
+    for event_id, digest in ids.items():
+        if not (isinstance(digest, str) and len(digest) == 16
+                and all(c in "0123456789abcdef" for c in digest)):  # fmt: skip
+            raise _fail(f"{path}.ids[{event_id!r}]", "expected a 16-digit hex digest")
     state.ids = dict(ids) or None
     for name, value in _table(entry["rules"], f"{path}.rules").items():
         cr = by_name.get(name)
         plan = None if cr is None else plans[cr.index]
         if cr is None or plan is None:
             raise _fail(f"{path}.rules", f"no event or repeat rule {name!r} in the model")
-        if not isinstance(value, list):
-            raise _fail(f"{path}.rules[{name!r}]", "expected a list")
-        state.rules[cr.index] = plan.from_data(value)
-    if state.history is not None:
-        events = [Event(**_table(e, f"{path}.history")) for e in entry.get("history", [])]
-        state.history = sorted(events, key=event_sort_key)
+        state.rules[cr.index] = _at(f"{path}.rules[{name!r}]", partial(plan.from_data, value))
+    activity = _required(entry, path, "activity")
+    if activity is not None:
+        state.activity = _at(f"{path}.activity", lambda: ActivityLog.from_data(activity, kinds))
+    stages = _required(entry, path, "journey")
+    if stages is not None:
+        state.journey = [None] * len(_STAGES)
+        for name, value in _table(stages, f"{path}.journey").items():
+            if name not in {s.value for s in _STAGES}:
+                raise _fail(f"{path}.journey", f"no journey stage {name!r}")
+            index = [s.value for s in _STAGES].index(name)
+            state.journey[index] = _at(
+                f"{path}.journey[{name!r}]", partial(journey.plan.from_data, value)
+            )
+    interest = _required(entry, path, "interest")
+    if interest is not None:
+        state.interest = _at(f"{path}.interest", lambda: _tally(interest))
+    _check_latest(state, path)
     return state
+
+
+def _lead(data: object) -> Lead:
+    return Lead(**_table(data, "lead"))
+
+
+def _tally(data: object) -> Tally:
+    if not isinstance(data, list) or len(data) != 6:
+        raise ValueError("expected [views, purchases, participations, seen, last, amounts]")
+    views, purchases, participations, seen, last, amounts = data
+    tally = Tally()
+    tally.views, tally.purchases = check_int(views), check_int(purchases)
+    tally.participations = check_int(participations)
+    if not isinstance(seen, dict) or not isinstance(last, dict) or not isinstance(amounts, list):
+        raise TypeError("expected tables of views and latest times, and a list of amounts")
+    for key, counts in seen.items():
+        if not isinstance(counts, dict) or not all(isinstance(v, str) for v in counts):
+            raise TypeError(f"seen[{key!r}]: expected a table of counts")
+        tally.seen[str(key)] = {v: check_int(n, 1) for v, n in counts.items()}
+        if sum(tally.seen[key].values()) > tally.views:
+            raise ValueError(f"seen[{key!r}]: more views counted than page views")
+    wanted = {f"{k}\0{v}" for k, counts in tally.seen.items() for v in counts}
+    if set(last) != wanted:
+        raise ValueError("last: the latest times do not match the values seen")
+    tally.last = {str(k): check_time(v) for k, v in last.items()}
+    tally.amounts = [check_float(a, -math.inf) for a in amounts]
+    if len(tally.amounts) > tally.purchases:
+        raise ValueError(f"{len(tally.amounts)} amounts for {tally.purchases} purchases")
+    return tally
+
+
+def _check_latest(state: LeadState, path: str) -> None:
+    log = state.activity
+    if log is not None and len(log) and (state.latest is None or log.times[-1] > state.latest):
+        raise _fail(f"{path}.latest", "is before the lead's latest activity")

@@ -32,6 +32,7 @@ from ..core.checks import (
     expect,
     group_events,
 )
+from ..core.display import html_block, html_table, moment
 from ..core.event import Event
 from ..core.lead import Lead, LeadStatus
 from ..core.times import format_duration
@@ -45,6 +46,7 @@ __all__ = [
     "ReactivationKind",
     "activity",
     "activity_all",
+    "activity_state",
     "find_reactivations",
 ]
 
@@ -129,6 +131,31 @@ class Activity:
     dormant_since: datetime | None
     threshold: timedelta
     reactivations: tuple[Reactivation, ...] = ()
+
+    def __repr__(self) -> str:
+        """A one-line summary: state, last activity, reactivations."""
+        return (
+            f"Activity(lead_id={self.lead_id!r}, as_of={moment(self.as_of)!r}, "
+            f"state={self.state.value!r}, last_active_at={moment(self.last_active_at)!r}, "
+            f"{len(self.reactivations)} reactivation(s))"
+        )
+
+    def _repr_html_(self) -> str:
+        """The state and every reactivation as HTML (notebooks)."""
+        lines = [
+            f"last active {moment(self.last_active_at) or 'never'}; silence threshold "
+            f"{format_duration(self.threshold)}"
+            + (f"; dormant since {moment(self.dormant_since)}" if self.dormant_since else "")
+        ]
+        rows = [
+            (r.kind.value, moment(r.at), moment(r.silent_since), format_duration(r.silence),
+             r.events)
+            for r in self.reactivations
+        ]
+        headers = ("reactivation", "at", "silent since", "silence", "events")
+        tables = [html_table(headers, rows, numeric=(4,))] if rows else []
+        title = f"Lead {self.lead_id} at {moment(self.as_of)} UTC: {self.state.value}"
+        return html_block(title, lines, tables)
 
     @property
     def last_reactivation(self) -> Reactivation | None:
@@ -253,12 +280,18 @@ def find_reactivations(
     return _scan(lead, _activity_events(events, policy, moment), policy)[1]
 
 
-def _activity(
-    lead: Lead, events: Sequence[Event], policy: DormancyPolicy, as_of: datetime
+def activity_state(
+    lead: Lead,
+    as_of: datetime,
+    policy: DormancyPolicy,
+    last_active: datetime | None,
+    threshold: timedelta,
+    found: Sequence[Reactivation],
 ) -> Activity:
-    """The activity at ``as_of`` from this lead's events, already sorted and de-duplicated."""
-    acts = _activity_events(events, policy, as_of)
-    if not acts:
+    """The :class:`Activity` at ``as_of`` from what the detector found: ``NEW`` without
+    activity, then ``DORMANT`` (silent for ``threshold``), ``REACTIVATED`` (a return
+    within ``reactivated_for``), else ``ACTIVE``. Every engine states activity this way."""
+    if last_active is None:
         return Activity(
             lead_id=lead.id,
             as_of=as_of,
@@ -267,8 +300,6 @@ def _activity(
             dormant_since=None,
             threshold=policy.dormant_after,
         )
-    thresholds, found = _scan(lead, acts, policy)
-    last_active, threshold = acts[-1].at, thresholds[-1]
     dormant_since: datetime | None = None
     if as_of - last_active >= threshold:
         state, dormant_since = ActivityState.DORMANT, last_active + threshold
@@ -285,6 +316,17 @@ def _activity(
         threshold=threshold,
         reactivations=tuple(found),
     )
+
+
+def _activity(
+    lead: Lead, events: Sequence[Event], policy: DormancyPolicy, as_of: datetime
+) -> Activity:
+    """The activity at ``as_of`` from this lead's events, already sorted and de-duplicated."""
+    acts = _activity_events(events, policy, as_of)
+    if not acts:
+        return activity_state(lead, as_of, policy, None, policy.dormant_after, ())
+    thresholds, found = _scan(lead, acts, policy)
+    return activity_state(lead, as_of, policy, acts[-1].at, thresholds[-1], found)
 
 
 def activity(

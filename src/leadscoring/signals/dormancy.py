@@ -58,7 +58,7 @@ def _to_names(value: object, field: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def _cadence_factor(value: object) -> float:
+def _cadence_factor(value: float) -> float:
     try:
         factor = check_finite(value, "cadence_factor")
     except InvalidValueError as exc:
@@ -69,43 +69,43 @@ def _cadence_factor(value: object) -> float:
 
 
 # Named converters (the attrs mypy plugin needs named functions), one per field.
-def _dormant_after(value: object) -> timedelta:
+def _dormant_after(value: timedelta | str) -> timedelta:
     return _to_duration(value, "dormant_after")
 
 
-def _session_gap(value: object) -> timedelta:
+def _session_gap(value: timedelta | str) -> timedelta:
     return _to_duration(value, "session_gap")
 
 
-def _burst_within(value: object) -> timedelta:
+def _burst_within(value: timedelta | str) -> timedelta:
     return _to_duration(value, "burst_within")
 
 
-def _reactivated_for(value: object) -> timedelta:
+def _reactivated_for(value: timedelta | str) -> timedelta:
     return _to_duration(value, "reactivated_for")
 
 
-def _min_history(value: object) -> int:
+def _min_history(value: int) -> int:
     return _to_count(value, "min_history")
 
 
-def _burst_min_events(value: object) -> int:
+def _burst_min_events(value: int) -> int:
     return _to_count(value, "burst_min_events")
 
 
-def _ignore_types(value: object) -> frozenset[str]:
+def _ignore_types(value: Iterable[str]) -> frozenset[str]:
     return _to_names(value, "ignore_types")
 
 
-def _intent_types(value: object) -> frozenset[str]:
+def _intent_types(value: Iterable[str]) -> frozenset[str]:
     return _to_names(value, "intent_types")
 
 
-def _intent_categories(value: object) -> frozenset[str]:
+def _intent_categories(value: Iterable[str]) -> frozenset[str]:
     return _to_names(value, "intent_categories")
 
 
-_CONVERTERS: dict[str, Callable[[object], Any]] = {
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "dormant_after": _dormant_after,
     "cadence_factor": _cadence_factor,
     "min_history": _min_history,

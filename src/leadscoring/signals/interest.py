@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +40,8 @@ __all__ = [
     "InterestProfile",
     "ParticipationLevel",
     "interest_profile",
+    "profile_from_counts",
+    "top_value",
 ]
 
 
@@ -106,27 +108,27 @@ def _text(path: str) -> Callable[[object], str]:
 
 
 # Named converters (the attrs mypy plugin needs named functions), one per field.
-def _page_types(value: object) -> frozenset[str]:
+def _page_types(value: Iterable[str]) -> frozenset[str]:
     return _names("page_types")(value)
 
 
-def _purchase_types(value: object) -> frozenset[str]:
+def _purchase_types(value: Iterable[str]) -> frozenset[str]:
     return _names("purchase_types")(value)
 
 
-def _participation_types(value: object) -> frozenset[str]:
+def _participation_types(value: Iterable[str]) -> frozenset[str]:
     return _names("participation_types")(value)
 
 
-def _product_property(value: object) -> str:
+def _product_property(value: str) -> str:
     return _text("product_property")(value)
 
 
-def _category_property(value: object) -> str:
+def _category_property(value: str) -> str:
     return _text("category_property")(value)
 
 
-def _views_within(value: object) -> Duration | None:
+def _views_within(value: Duration | str | None) -> Duration | None:
     if value is None:
         return None
     try:
@@ -135,27 +137,27 @@ def _views_within(value: object) -> Duration | None:
         raise InvalidModelError(exc.message, path="views_within") from None
 
 
-def _focus_min_views(value: object) -> int:
+def _focus_min_views(value: int) -> int:
     return _count("focus_min_views")(value)
 
 
-def _focus_min_share(value: object) -> float:
+def _focus_min_share(value: float) -> float:
     return number(value, "focus_min_share", minimum=0, maximum=1)
 
 
-def _broad_min_products(value: object) -> int:
+def _broad_min_products(value: int) -> int:
     return _count("broad_min_products")(value)
 
 
-def _heavy_min(value: object) -> int:
+def _heavy_min(value: int) -> int:
     return _count("heavy_min")(value)
 
 
-def _enthusiast_min(value: object) -> int:
+def _enthusiast_min(value: int) -> int:
     return _count("enthusiast_min")(value)
 
 
-_CONVERTERS: dict[str, Callable[[object], Any]] = {
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "page_types": _page_types,
     "product_property": _product_property,
     "category_property": _category_property,
@@ -230,7 +232,7 @@ class InterestPolicy:
         return cls(**values)
 
 
-def _top(counts: Mapping[str, int], last: Mapping[str, datetime]) -> str | None:
+def top_value(counts: Mapping[str, int], last: Mapping[str, datetime]) -> str | None:
     """The most counted key; ties go to the most recently seen, then the first by name."""
     if not counts:
         return None
@@ -330,10 +332,43 @@ def profile_prepared(
                 amounts.append(float(amount))
         if event.type in policy.participation_types:
             participations += 1
-    top_product = _top(products, {k: last[f"{policy.product_property}\0{k}"] for k in products})
-    top_category = _top(
+    top_product = top_value(
+        products, {k: last[f"{policy.product_property}\0{k}"] for k in products}
+    )
+    top_category = top_value(
         categories, {k: last[f"{policy.category_property}\0{k}"] for k in categories}
     )
+    return profile_from_counts(
+        lead_id,
+        as_of,
+        policy,
+        views=views,
+        categories=dict(sorted(categories.items())),
+        products=dict(sorted(products.items())),
+        top_category=top_category,
+        top_product=top_product,
+        purchases=purchases,
+        amounts=amounts,
+        participations=participations,
+    )
+
+
+def profile_from_counts(
+    lead_id: str,
+    as_of: datetime,
+    policy: InterestPolicy,
+    *,
+    views: int,
+    categories: dict[str, int],
+    products: dict[str, int],
+    top_category: str | None,
+    top_product: str | None,
+    purchases: int,
+    amounts: Sequence[float],
+    participations: int,
+) -> InterestProfile:
+    """The profile from its counts: the focus, the pattern (focused / broad / light) and
+    the buyer and participation levels, as every engine derives them."""
     total_product = sum(products.values())
     top_views = products[top_product] if top_product is not None else 0
     focus = top_views / total_product if total_product else 0.0
@@ -349,8 +384,8 @@ def profile_prepared(
         lead_id=lead_id,
         as_of=as_of,
         page_views=views,
-        by_category=dict(sorted(categories.items())),
-        by_product=dict(sorted(products.items())),
+        by_category=categories,
+        by_product=products,
         top_category=top_category,
         top_product=top_product,
         focus=focus,

@@ -102,7 +102,7 @@ Evidence = FrozenMap[JourneyStage, tuple[Condition, ...]]
 _Matchers = tuple[tuple[JourneyStage, Callable[[Event], bool]], ...]
 
 
-def _stages(value: object) -> Evidence:
+def _stages(value: Mapping[str, Iterable[Condition | Mapping[str, object]]]) -> Evidence:
     """Every evidence stage's conditions; stages not given keep their default."""
     given = table(value, "stages")
     errors = check_keys({str(k): v for k, v in given.items()}, _STAGE_NAMES, "stage", "stages.")
@@ -125,7 +125,7 @@ def _stages(value: object) -> Evidence:
     return FrozenMap(out)
 
 
-def _min_evidence(value: object) -> FrozenMap[JourneyStage, float]:
+def _min_evidence(value: Mapping[str, float]) -> FrozenMap[JourneyStage, float]:
     """Every evidence stage's minimum; stages not given keep their default."""
     given = table(value, "min_evidence")
     errors = check_keys(
@@ -147,11 +147,11 @@ def _min_evidence(value: object) -> FrozenMap[JourneyStage, float]:
     return FrozenMap(out)
 
 
-def _decay(value: object) -> Decay:
+def _decay(value: Decay | Mapping[str, object] | str) -> Decay:
     return decay_from_data(value, "decay")
 
 
-_CONVERTERS: dict[str, Callable[[object], Any]] = {
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "stages": _stages,
     "min_evidence": _min_evidence,
     "decay": _decay,

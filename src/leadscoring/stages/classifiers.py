@@ -109,35 +109,35 @@ def _choice(options: Sequence[str], path: str) -> Callable[[object], str]:
 
 
 # Named converters (the attrs mypy plugin needs named functions), one per field.
-def _warm(value: object) -> int | float:
+def _warm(value: float) -> int | float:
     return number(value, "warm")
 
 
-def _hot(value: object) -> int | float:
+def _hot(value: float) -> int | float:
     return number(value, "hot")
 
 
-def _margin(value: object) -> int | float:
+def _margin(value: float) -> int | float:
     return number(value, "exit_margin", minimum=0)
 
 
-def _on(value: object) -> str:
+def _on(value: str) -> str:
     return _choice(tuple(_MEASURES), "on")(value)
 
 
-def _basis(value: object) -> str:
+def _basis(value: str) -> str:
     return _choice(_BASES, "basis")(value)
 
 
-def _a(value: object) -> int | float:
+def _a(value: float) -> int | float:
     return number(value, "a")
 
 
-def _b(value: object) -> int | float:
+def _b(value: float) -> int | float:
     return number(value, "b")
 
 
-def _c(value: object) -> int | float:
+def _c(value: float) -> int | float:
     return number(value, "c")
 
 
@@ -150,7 +150,7 @@ def _as_value(score: LeadScore | float, measure: Callable[[LeadScore], float], f
 
 
 def _from_table(
-    section: str, data: object, converters: Mapping[str, Callable[[object], Any]]
+    section: str, data: object, converters: Mapping[str, Callable[[Any], Any]]
 ) -> tuple[dict[str, Any], list[ErrorDetail]]:
     """Convert each known key, collecting every problem; unknown keys are problems too."""
     return convert_table(data, converters, f"{section} setting")
@@ -166,7 +166,7 @@ def _percentile_problems(values: Mapping[str, Any]) -> list[ErrorDetail]:
     ]
 
 
-_TEMPERATURE_CONVERTERS: dict[str, Callable[[object], Any]] = {
+_TEMPERATURE_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "warm": _warm,
     "hot": _hot,
     "exit_margin": _margin,
@@ -287,7 +287,7 @@ def _temperature(value: object) -> Temperature:
 _TEMPERATURE_NAMES = tuple(t.value for t in _TEMPERATURES)
 
 
-_GRADE_CONVERTERS: dict[str, Callable[[object], Any]] = {"a": _a, "b": _b, "c": _c}
+_GRADE_CONVERTERS: dict[str, Callable[[Any], Any]] = {"a": _a, "b": _b, "c": _c}
 
 
 @attrs.frozen(kw_only=True)
@@ -340,7 +340,7 @@ def _cell(value: object, path: str) -> int:
     return value
 
 
-def _grid(value: object) -> Grid:
+def _grid(value: Mapping[str, Mapping[str, int]]) -> Grid:
     """The full grid: the cells given override the defaults; every problem is collected."""
     if isinstance(value, FrozenMap) and len(value) == len(_GRADES) and all(
         isinstance(k, FitGrade) and isinstance(v, FrozenMap) for k, v in value.items()

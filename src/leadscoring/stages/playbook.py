@@ -46,7 +46,7 @@ _KEYS = ("default", *(s.value for s in JourneyStage))
 Actions = FrozenMap[Temperature, FrozenMap[str, str]]
 
 
-def _actions(value: object) -> Actions:
+def _actions(value: Mapping[str, Mapping[str, str]]) -> Actions:
     """Every temperature's table; a temperature given replaces its whole default table."""
     given = table(value)
     errors = check_keys({str(k): v for k, v in given.items()}, _TEMPERATURES, "temperature")

@@ -75,7 +75,7 @@ def check_keys(
 
 
 def convert_table(
-    data: object, converters: Mapping[str, Callable[[object], Any]], what: str
+    data: object, converters: Mapping[str, Callable[[Any], Any]], what: str
 ) -> tuple[dict[str, Any], list[ErrorDetail]]:
     """Convert each known key of a settings table, collecting every problem.
 

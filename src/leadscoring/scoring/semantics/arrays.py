@@ -9,7 +9,11 @@ sorted by lead, then time (integer microseconds since the epoch):
   ``within``) later, and so on; the chains of all leads advance together, one step per
   counted event (:func:`_chain`); other limits (``count > 1`` with ``per``, calendar
   ``per``) run the scalar :class:`~.scalar.Limiter` on the rule's rows;
-- :func:`clamp` and :func:`finish`: caps, floor and ceiling for every lead at once.
+- :func:`reactivation_points`: what a reactivation rule gives for each reactivation found
+  (:func:`~.scalar.reactivation_points`);
+- :func:`clamp` and :func:`finish`: caps, floor and ceiling for every lead at once;
+- :func:`top_reasons`: each lead's ``n`` rules that moved the score most
+  (:meth:`~leadscoring.LeadScore.top_reasons`).
 
 Only the times of counted rows matter (ties in time weigh the same), so rows are ordered
 by lead and time, never by the full event key.
@@ -18,6 +22,7 @@ by lead and time, never by the full event key.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,7 +34,7 @@ from .scalar import limiter_for
 if TYPE_CHECKING:
     from ..compiled import CompiledModel, CompiledRule
 
-__all__ = ["clamp", "counted", "finish", "order"]
+__all__ = ["clamp", "counted", "finish", "order", "reactivation_points", "top_reasons"]
 
 Array = np.ndarray[Any, Any]
 _PACKED_LIMIT = 2**62
@@ -196,3 +201,41 @@ def finish(compiled: CompiledModel, sums: Array) -> dict[str, Array]:
     out.update({f"by_group.{g}": v for g, v in by_group.items()})
     out.update({f"by_rule.{r}": v for r, v in by_rule.items()})
     return out
+
+
+def reactivation_points(
+    rule: CompiledRule, kind: Array, names: Sequence[str], at: Array, as_of: int
+) -> Array:
+    """:func:`~.scalar.reactivation_points` for many reactivations: ``kind`` holds codes
+    into ``names`` (the kinds' values), ``at`` their times (µs). Reactivations of other
+    kinds, and those that weigh nothing, give 0."""
+    weight = rule.decay.weights_us(at, as_of)
+    wanted = np.ones(len(at), dtype=bool)
+    if rule.kinds is not None:
+        allowed = np.array([name in rule.kinds for name in names] or [False], dtype=bool)
+        wanted = allowed[kind] if len(kind) else wanted
+    points: Array = np.where(wanted & (weight > 0.0), rule.points * weight, 0.0)
+    return points
+
+
+def top_reasons(names: Sequence[str], by_rule: Array, n: int = 3) -> tuple[Array, Array]:
+    """:meth:`~leadscoring.LeadScore.top_reasons` for every lead: ``by_rule`` holds one
+    column per rule (named ``names``), one row per lead; the result is the rule index
+    (``-1``: fewer than ``n`` rules moved the score) and points of each lead's ``n``
+    largest non-zero rules by size, ties by rule name, largest first."""
+    leads, rules = by_rule.shape
+    index = np.full((leads, n), -1, dtype=np.int64)
+    points = np.zeros((leads, n), dtype=np.float64)
+    if not rules or not leads:
+        return index, points
+    by_name = np.argsort(np.array(names, dtype=object), kind="stable")
+    ranked = np.empty(rules, dtype=np.int64)
+    ranked[by_name] = np.arange(rules)  # each rule's place in name order
+    size = np.abs(by_rule)
+    order = np.lexsort((np.broadcast_to(ranked, size.shape), -size), axis=1)[:, :n]
+    chosen = np.take_along_axis(by_rule, order, axis=1)
+    present = chosen != 0
+    width = order.shape[1]
+    index[:, :width] = np.where(present, order, -1)
+    points[:, :width] = np.where(present, chosen, 0.0)
+    return index, points

@@ -1,0 +1,730 @@
+"""The whole assessment on tables: :func:`assess_frame`, :func:`changes_frame`, :func:`to_frame`.
+
+:func:`assess_frame` is :func:`~leadscoring.assess_all` for an events table: one row per
+lead, ranked the same way, with every label and number :meth:`Assessment.to_dict
+<leadscoring.Assessment.to_dict>` gives, as flat columns. The scores come from
+:func:`~leadscoring.score_frame`'s engine, the activity from the vectorised detector, the
+journey evidence and interest counts from one mask per condition; the labels come from
+the very classifiers the object path uses, called once per distinct value (a
+temperature per distinct score, an action per temperature and stage).
+
+>>> import pandas as pd
+>>> from datetime import UTC, datetime
+>>> from leadscoring.examples import default_model
+>>> events = pd.DataFrame({"lead_id": ["L1", "L1", "L2"], "type": ["page_view"] * 3,
+...     "at": pd.to_datetime(["2026-06-01", "2026-06-02", "2026-06-02"], utc=True),
+...     "category": ["pricing", "pricing", "blog"]})
+>>> table = assess_frame(events, default_model(), as_of=datetime(2026, 6, 3, tzinfo=UTC))
+>>> table[["lead_id", "priority", "temperature", "journey"]].to_dict("records")
+[{'lead_id': 'L1', 'priority': 5, 'temperature': 'cold', 'journey': 'comparison'}, \
+{'lead_id': 'L2', 'priority': 5, 'temperature': 'cold', 'journey': 'information_gathering'}]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..core.checks import OnUnknown, check_choice, check_iterable, check_moment
+from ..core.errors import InvalidInputError, InvalidValueError
+from ..core.results import LeadScore
+from ..core.times import to_us
+from ..model.scoring_model import ScoringModel
+from ..scoring.compiled import compile_model
+from ..signals.activity import Activity, Reactivation
+from ..signals.dormancy import DormancyPolicy
+from ..signals.interest import (
+    BuyerType,
+    InterestPattern,
+    InterestPolicy,
+    ParticipationLevel,
+    _level,
+)
+from ..signals.journey import JourneyClassifier, JourneyStage
+from ..stages.classifiers import (
+    FitGrade,
+    GradeScale,
+    PriorityGrid,
+    Temperature,
+    TemperatureClassifier,
+)
+from ..stages.playbook import Playbook
+from .assessment import Assessment, _previous_temperature, _Settings, _settings
+from .changes import StageChange
+from .segments import SEGMENT_FIELDS, Segment
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..scoring.frame import FrameInput
+    from ..scoring.frame_columns import Coded
+
+    Array = np.ndarray[Any, Any]
+
+__all__ = ["assess_frame", "changes_frame", "to_frame"]
+
+_STAGES = tuple(JourneyStage)[1:]
+_TEMPERATURES = tuple(Temperature)
+REASONS = 3
+"""How many reasons an assessment row carries (``reason_1`` ... ``reason_3``)."""
+
+
+def _distinct(values: Sequence[Any], label: Callable[[Any], Any]) -> list[Any]:
+    """``[label(v) for v in values]``, calling ``label`` once per distinct value."""
+    seen: dict[Any, Any] = {}
+    out = []
+    for value in values:
+        found = seen.get(value, seen)
+        if found is seen:
+            found = seen[value] = label(value)
+        out.append(found)
+    return out
+
+
+def assess_frame(
+    events_df: Any,
+    model: ScoringModel,
+    *,
+    as_of: datetime,
+    leads_df: Any = None,
+    previous: Any = None,
+    segments: Iterable[Segment] = (),
+    on_unknown: OnUnknown = "raise",
+    temperature: TemperatureClassifier | None = None,
+    journey: JourneyClassifier | None = None,
+    grades: GradeScale | None = None,
+    priority: PriorityGrid | None = None,
+    playbook: Playbook | None = None,
+    dormancy: DormancyPolicy | None = None,
+    interest: InterestPolicy | None = None,
+) -> Any:
+    """:func:`~leadscoring.assess_all` on tables: one row per lead, ranked by priority,
+    then score (highest first), then lead id; a table of the input's kind.
+
+    ``events_df`` and ``leads_df`` are read as :func:`~leadscoring.score_frame` reads them
+    (every lead of ``leads_df``, and with ``on_unknown`` the events of other leads are
+    refused, warned about or skipped). ``previous`` (the table of the last run, with
+    ``lead_id`` and ``temperature`` columns, or a mapping lead id → temperature or
+    assessment) turns on hysteresis; ``segments`` and the classifier overrides are those
+    of :func:`~leadscoring.assess_all`.
+
+    Columns: ``lead_id``, ``as_of``, ``priority``, ``total``, ``fit``, ``engagement``,
+    ``temperature``, ``journey``, ``grade``, ``activity``, ``action``, ``top_product``,
+    ``interest_pattern``, ``buyer``, ``participation``, one ``by_group.<group>`` per group,
+    ``evidence.<stage>`` per journey stage, ``reason_1`` ... ``reason_3`` with
+    ``reason_<n>_points`` (nulls where fewer rules moved the score) and a boolean
+    ``segment.<name>`` per segment.
+    """
+    from ..scoring.frame import FrameInput, _modules
+
+    _modules()
+    model, s = _settings(
+        model,
+        {
+            "temperature": temperature, "journey": journey, "grades": grades,
+            "priority": priority, "playbook": playbook, "dormancy": dormancy,
+            "interest": interest, "segments": segments,
+        },
+    )  # fmt: skip
+    check_choice(on_unknown, ("raise", "warn", "ignore"), "on_unknown")
+    frame = FrameInput(events_df, leads_df, check_moment(as_of), on_unknown)
+    before = _previous(previous, frame.lead_ids)
+    data = _assess(frame, model, s, before)
+    return frame.native(data)
+
+
+def _previous(value: Any, lead_ids: Sequence[object]) -> list[Temperature | None]:
+    """Each lead's previous temperature, from a table or a mapping (``None``: none)."""
+    if value is None:
+        return [None] * len(lead_ids)
+    if isinstance(value, Mapping):
+        known = {str(k): _previous_temperature(v, f"previous[{k!r}]") for k, v in value.items()}
+        return [known.get(str(lead_id)) for lead_id in lead_ids]
+    from ..scoring.frame_columns import Table
+
+    table = Table(value, "previous")
+    table.require("lead_id", "temperature")
+    ids = table.text("lead_id", required=True)
+    temps = table.coded("temperature")
+    names = {t.value for t in Temperature}
+    for index, name in enumerate(temps.values):
+        if name not in names:
+            rows = temps.codes == index
+            first = int(rows.argmax()) + 1
+            raise InvalidInputError(
+                f"unknown temperature {name!r}; one of {', '.join(sorted(names))}",
+                source="previous", row=first, column="temperature",
+            )  # fmt: skip
+    found: dict[str, Temperature | None] = {}
+    for id_code, temp_code in zip(ids.codes.tolist(), temps.codes.tolist(), strict=True):
+        found[str(ids.values[id_code])] = (
+            None if temp_code < 0 else Temperature(temps.values[temp_code])
+        )
+    return [found.get(str(lead_id)) for lead_id in lead_ids]
+
+
+def _assess(
+    frame: FrameInput, model: ScoringModel, s: _Settings, before: list[Temperature | None]
+) -> dict[str, Any]:
+    """The columns of :func:`assess_frame`, ranked."""
+    import numpy as np
+
+    from ..scoring.frame_activity import activity_columns
+    from ..scoring.semantics.arrays import top_reasons
+
+    compiled = compile_model(model)
+    count = len(frame.lead_ids)
+    found = frame.activity(s.dormancy)  # first: scoring reuses it when the policy is the same
+    numbers = _numbers(frame, compiled)
+    value = numbers[s.temperature.on]
+    if s.temperature.basis == "percentile" and count:
+        population = np.sort(value)
+        value = 100.0 * np.searchsorted(population, value, side="left") / count
+    temperatures = _distinct(
+        list(zip(value.tolist(), before, strict=True)),
+        lambda pair: s.temperature.classify_value(pair[0], pair[1]),
+    )
+    evidence, stages = _journey(frame, s.journey)
+    grades = _distinct(numbers["fit"].tolist(), s.grades.grade)
+    priorities = _distinct(
+        list(zip(grades, temperatures, strict=True)), lambda p: s.priority.priority(*p)
+    )
+    actions = _distinct(
+        list(zip(temperatures, stages, strict=True)), lambda p: s.playbook.action(*p)
+    )
+    act = activity_columns(frame, found)
+    profile = _interest(frame, s.interest)
+    names = [cr.name for cr in compiled.rules]
+    by_rule = (
+        np.column_stack([numbers[f"by_rule.{n}"] for n in names])
+        if names
+        else (np.zeros((count, 0)))
+    )
+    reason_index, reason_points = top_reasons(names, by_rule, REASONS)
+    data: dict[str, Any] = {
+        "lead_id": list(frame.lead_ids),
+        "as_of": act["as_of"],
+        "priority": np.array(priorities, dtype=np.int64),
+        "total": numbers["total"],
+        "fit": numbers["fit"],
+        "engagement": numbers["engagement"],
+        "temperature": [t.value for t in temperatures],
+        "journey": [st.value for st in stages],
+        "grade": [g.value for g in grades],
+        "activity": act["state"],
+        "action": actions,
+        "top_product": profile["top_product"],
+        "interest_pattern": profile["interest_pattern"],
+        "buyer": profile["buyer"],
+        "participation": profile["participation"],
+    }
+    for group in compiled.groups:
+        data[f"by_group.{group}"] = numbers[f"by_group.{group}"]
+    for stage in _STAGES:
+        data[f"evidence.{stage.value}"] = evidence[stage]
+    labels = np.array([*names, None], dtype=object)
+    for n in range(REASONS):
+        chosen = reason_index[:, n]
+        data[f"reason_{n + 1}"] = labels[chosen].tolist()
+        data[f"reason_{n + 1}_points"] = [  # nulls (not NaN) where there is no reason
+            p if c >= 0 else None
+            for p, c in zip(reason_points[:, n].tolist(), chosen.tolist(), strict=True)
+        ]
+    if s.segments:
+        derived = {**data, **profile, "score": numbers["total"], "activity": act["state"],
+                   "reactivations": act["reactivations"]}  # fmt: skip
+        masks = _segment_masks(frame, derived)
+        for segment in s.segments:
+            data[f"segment.{segment.name}"] = masks(segment.when)
+    order = _rank(frame.lead_ids, data["priority"], numbers["total"])
+    return {name: _take(values, order) for name, values in data.items()}
+
+
+def _take(values: Any, order: Array) -> Any:
+    """A column (list, array or series) in ``order``."""
+    import numpy as np
+
+    if isinstance(values, list):
+        return [values[i] for i in order.tolist()]
+    if isinstance(values, np.ndarray):
+        return values[order]
+    if hasattr(values, "iloc"):  # pandas
+        return values.iloc[order].reset_index(drop=True)
+    return values.gather(order)  # polars
+
+
+def _rank(lead_ids: Sequence[object], priority: Array, total: Array) -> Array:
+    """Row order of :func:`~leadscoring.assess_all`: priority, then -total, then lead id."""
+    import numpy as np
+
+    by_id = sorted(range(len(lead_ids)), key=lambda i: str(lead_ids[i]))
+    id_rank = np.empty(len(lead_ids), dtype=np.int64)
+    id_rank[by_id] = np.arange(len(lead_ids))
+    order: Array = np.lexsort((id_rank, -total, priority))
+    return order
+
+
+def _numbers(frame: FrameInput, compiled: Any) -> dict[str, Array]:
+    from ..scoring.frame import frame_scores
+
+    return frame_scores(frame, compiled)
+
+
+# --- journey ------------------------------------------------------------------------------
+
+
+def _journey(
+    frame: FrameInput, journey: JourneyClassifier
+) -> tuple[dict[JourneyStage, Array], list[JourneyStage]]:
+    """Each stage's decayed evidence per lead, and each lead's stage.
+
+    Sums are ``bincount`` s; where a lead's cumulative evidence lies within rounding of a
+    stage's minimum, its evidence is summed again exactly (``math.fsum``, as the object
+    path sums it) so the stage is the object path's to the last bit.
+    """
+    import numpy as np
+
+    rows = frame.rows
+    count = len(frame.lead_ids)
+    lead = frame.lead_of[rows]
+    weight = journey.decay.weights_us(frame.at[rows], frame.now)
+    matched: dict[JourneyStage, Array] = {}
+    evidence: dict[JourneyStage, Array] = {}
+    for stage in _STAGES:
+        mask = np.zeros(len(rows), dtype=bool)
+        for condition in journey.stages.get(stage, ()):
+            mask |= frame.masks(condition)
+        matched[stage] = mask
+        evidence[stage] = np.bincount(lead[mask], weights=weight[mask], minlength=count)
+    later = np.zeros(count, dtype=np.float64)
+    near = np.zeros(count, dtype=bool)
+    scaled = weight * 2.0**24
+    # dyadic weights with small sums (windows, no decay): every float sum is exact
+    exact = bool(np.array_equal(scaled, np.round(scaled)) and float(scaled.sum()) < 2.0**50)
+    for stage in reversed(_STAGES if not exact else ()):
+        later = later + evidence[stage]
+        minimum = journey.min_evidence[stage]
+        near |= np.abs(later - minimum) <= 1e-9 * (1.0 + np.abs(later))
+    close = np.flatnonzero(near)
+    if len(close):
+        chosen = near[lead]
+        order = np.argsort(lead[chosen], kind="stable")
+        who = lead[chosen][order]
+        bounds = [*np.searchsorted(who, close).tolist(), len(who)]
+        for stage in _STAGES:
+            parts = np.where(matched[stage][chosen], weight[chosen], 0.0)[order].tolist()
+            for k, index in enumerate(close.tolist()):
+                evidence[stage][index] = math.fsum(parts[bounds[k] : bounds[k + 1]])
+    stage_rows = np.zeros(count, dtype=np.int64)  # 0: none, else 1 + stage position
+    later = np.zeros(count, dtype=np.float64)
+    decided = np.zeros(count, dtype=bool)
+    for position in reversed(range(len(_STAGES))):
+        stage = _STAGES[position]
+        later = later + evidence[stage]
+        reached = ~decided & (later >= journey.min_evidence[stage])
+        stage_rows[reached] = position + 1
+        decided |= reached
+    every = (JourneyStage.NONE, *_STAGES)
+    out = [every[i] for i in stage_rows.tolist()]
+    for index in np.flatnonzero(near).tolist():
+        out[index] = journey.stage_of({st: float(evidence[st][index]) for st in _STAGES})
+    return evidence, out
+
+
+# --- interest -------------------------------------------------------------------------------
+
+
+def _interest(frame: FrameInput, policy: InterestPolicy) -> dict[str, Any]:
+    """The interest profile of every lead (the columns segments and assessments read)."""
+    import numpy as np
+
+    rows = frame.rows
+    count = len(frame.lead_ids)
+    lead, at = frame.lead_of[rows], frame.at[rows]
+    types = frame.column("type")
+    assert types is not None
+
+    def of_types(names: frozenset[str]) -> Array:
+        table = [value in names for value in types.values]
+        return types.lookup(table, False)
+
+    page = of_types(policy.page_types)
+    if policy.views_within is not None:
+        page &= at > to_us(frame.moment - policy.views_within)
+    views = np.bincount(lead[page], minlength=count)
+    tops: dict[str, tuple[list[object], Array, Array, Array]] = {}
+    for key in (policy.category_property, policy.product_property):
+        tops[key] = _top(frame.column(key), page, lead, at, count)
+    top_category, _, _, _ = tops[policy.category_property]
+    top_product, top_views, total_product, products = tops[policy.product_property]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        focus = np.where(total_product > 0, top_views / np.maximum(total_product, 1), 0.0)
+    focused = (top_views >= policy.focus_min_views) & (focus >= policy.focus_min_share)
+    pattern = np.where(
+        products == 0, 0,
+        np.where(focused, 1, np.where(products >= policy.broad_min_products, 2, 3)),
+    )  # fmt: skip
+    patterns = np.array(
+        [InterestPattern.NONE, InterestPattern.FOCUSED, InterestPattern.BROAD,
+         InterestPattern.LIGHT], dtype=object,
+    )  # fmt: skip
+    purchase = of_types(policy.purchase_types)
+    purchases = np.bincount(lead[purchase], minlength=count)
+    amount: Array = np.zeros(count, dtype=np.float64)
+    amounts = frame.column("amount")
+    if amounts is not None:
+        numeric = [
+            float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+            for v in amounts.values
+        ]
+        usable = np.array([v is not None for v in numeric] + [False], dtype=bool)
+        value = np.array([v or 0.0 for v in numeric] + [0.0], dtype=np.float64)
+        take = purchase & usable[amounts.codes]
+        amount = np.bincount(lead[take], weights=value[amounts.codes[take]], minlength=count)
+    participations = np.bincount(lead[of_types(policy.participation_types)], minlength=count)
+    buyers = tuple(BuyerType)
+    levels = tuple(ParticipationLevel)
+    dominant = [p if p is not None else c for p, c in zip(top_product, top_category, strict=True)]
+    return {
+        "top_product": top_product,
+        "interest_pattern": [p.value for p in patterns[pattern].tolist()],
+        "buyer": _distinct(purchases.tolist(), lambda n: buyers[_level(n, policy.heavy_min)].value),
+        "participation": _distinct(
+            participations.tolist(), lambda n: levels[_level(n, policy.enthusiast_min)].value
+        ),
+        "page_views": views,
+        "top_category": top_category,
+        "dominant_interest": dominant,
+        "focus": focus,
+        "products_viewed": products,
+        "purchases": purchases,
+        "purchase_amount": amount,
+        "participations": participations,
+    }
+
+
+def _top(
+    coded: Coded | None, page: Array, lead: Array, at: Array, count: int
+) -> tuple[list[object], Array, Array, Array]:
+    """Per lead: the most viewed value of a property (ties: the most recently seen, then
+    the first by name), its views, the views with a value, and how many values."""
+    import numpy as np
+
+    none = np.zeros(count, dtype=np.int64)
+    if coded is None:
+        return [None] * count, none, none, none
+    usable = np.array([isinstance(v, str) and bool(v) for v in coded.values] + [False], dtype=bool)
+    take = page & usable[coded.codes]
+    if not take.any():
+        return [None] * count, none, none, none
+    who, code, when = lead[take], coded.codes[take], at[take]
+    width = len(coded.values)
+    pairs, inverse = np.unique(who * width + code, return_inverse=True)
+    views = np.bincount(inverse)
+    last = np.full(len(pairs), np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(last, inverse, when)
+    owner, value = pairs // width, pairs % width
+    by_name = sorted(range(width), key=lambda i: str(coded.values[i]))
+    name_rank = np.empty(width, dtype=np.int64)
+    name_rank[by_name] = np.arange(width)
+    stamp = last / 1_000_000  # datetime.timestamp(), as the object path breaks ties
+    order = np.lexsort((name_rank[value], -stamp, -views, owner))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = owner[order][1:] != owner[order][:-1]
+    best = order[first]
+    top_code = np.full(count, -1, dtype=np.int64)
+    top_code[owner[best]] = value[best]
+    top_views = np.zeros(count, dtype=np.int64)
+    top_views[owner[best]] = views[best]
+    names = np.array([*coded.values, None], dtype=object)
+    total = np.bincount(owner, weights=views, minlength=count).astype(np.int64)
+    distinct = np.bincount(owner, minlength=count)
+    return names[top_code].tolist(), top_views, total, distinct
+
+
+# --- segments -----------------------------------------------------------------------------
+
+
+def _segment_masks(frame: FrameInput, derived: Mapping[str, Any]) -> Any:
+    """Segment conditions as masks over the leads: derived values by name, then the leads
+    table's attributes (also as ``attributes.<name>``)."""
+    import numpy as np
+
+    from ..scoring.frame_columns import Coded, factorize
+    from ..scoring.frame_rules import Masks
+
+    count = len(frame.lead_ids)
+    roles = ("lead_id", "status", "status_changed_at", "account_id")
+    extra = {"lead_id": list(frame.lead_ids)}
+
+    def column(name: str) -> Coded | None:
+        if name in SEGMENT_FIELDS:
+            if name == "status":
+                return frame.statuses or Coded(np.zeros(count, np.int64), ["open"])
+            if name == "account_id":
+                leads = frame.leads
+                if leads is None or "account_id" not in leads.columns:
+                    return None
+                return leads.coded("account_id")
+            values = extra.get(name, derived.get(name))
+            if values is None:  # pragma: no cover - every derived name is computed
+                return None
+            if hasattr(values, "to_numpy"):
+                values = values.to_numpy()
+            return factorize(np.asarray(values, dtype=object))
+        key = name.removeprefix("attributes.")
+        leads = frame.leads
+        if leads is None or key in roles or key not in leads.columns:
+            return None
+        return leads.coded(key)
+
+    return Masks(column, count)
+
+
+# --- changes --------------------------------------------------------------------------------
+
+_DIMENSIONS = ("temperature", "journey", "grade", "priority", "activity", "action")
+
+
+def _ranks(dimension: str) -> dict[object, int] | None:
+    if dimension == "temperature":
+        return {t.value: t.rank for t in Temperature}
+    if dimension == "journey":
+        return {st.value: st.rank for st in JourneyStage}
+    if dimension == "grade":
+        return {g.value: g.rank for g in FitGrade}
+    return None
+
+
+def changes_frame(before: Any, after: Any) -> Any:
+    """The stage changes between two tables of :func:`assess_frame`, as
+    :func:`~leadscoring.changes_all` gives them: for each lead of ``after`` in its order,
+    temperature, journey, grade, priority, activity and action that moved, then segments
+    left and entered; a lead missing from ``before`` reports every dimension.
+
+    Columns: ``lead_id``, ``dimension``, ``before``, ``after``, ``direction`` (``up``,
+    ``down`` or null) and ``at`` (``after``'s ``as_of``). In a polars table ``before`` and
+    ``after`` are text (a priority as its number's text); pandas keeps the numbers.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from ..scoring.frame_columns import Table
+
+    old, new = Table(before, "before"), Table(after, "after")
+    need = ("lead_id", "as_of", *_DIMENSIONS)
+    old.require(*need)
+    new.require(*need)
+    segments = [c for c in new.columns if c.startswith("segment.")]
+    old_ids = [str(v) for v in old.frame["lead_id"].to_list()]
+    new_ids = [str(v) for v in new.frame["lead_id"].to_list()]
+    where = pd.Index(old_ids).get_indexer(new_ids)
+    fresh = where < 0
+    at = new.frame["as_of"].to_list()
+    out: list[tuple[int, int, str, str, object, object, str | None]] = []
+    for d, dimension in enumerate(_DIMENSIONS):
+        after_values = new.frame[dimension].to_list()
+        before_values = old.frame[dimension].to_list()
+        ranks = _ranks(dimension)
+        for i, value in enumerate(after_values):
+            if fresh[i]:
+                out.append((i, d, new_ids[i], dimension, None, _plain(value), None))
+                continue
+            was = before_values[where[i]]
+            if _plain(was) == _plain(value):
+                continue
+            direction: str | None = None
+            if ranks is not None:
+                direction = "up" if ranks[value] > ranks[was] else "down"
+            elif dimension == "priority":
+                direction = "up" if -int(value) > -int(was) else "down"
+            out.append((i, d, new_ids[i], dimension, _plain(was), _plain(value), direction))
+    for j, name in enumerate(segments):
+        inside = [bool(v) for v in new.frame[name].to_list()]
+        had = (
+            [bool(v) for v in old.frame[name].to_list()]
+            if name in old.columns else [False] * len(old_ids)
+        )  # fmt: skip
+        label = name.removeprefix("segment.")
+        for i, now_in in enumerate(inside):
+            was_in = False if fresh[i] else had[where[i]]
+            if was_in and not now_in:
+                out.append((i, 6 + j, new_ids[i], "segment", label, None, None))
+            elif now_in and not was_in:
+                out.append((i, 6 + len(segments) + j, new_ids[i], "segment", None, label, None))
+    out.sort(key=lambda item: (item[0], item[1]))
+    polars = new.native_namespace().__name__.startswith("polars")
+
+    def cell(value: object) -> object:
+        return None if value is None else str(value) if polars else value
+
+    data = {
+        "lead_id": [o[2] for o in out],
+        "dimension": [o[3] for o in out],
+        "before": [cell(o[4]) for o in out],
+        "after": [cell(o[5]) for o in out],
+        "direction": [o[6] for o in out],
+        "at": [at[o[0]] for o in out],
+    }
+    if not polars:
+        return pd.DataFrame(
+            {**data, "at": pd.Series(data["at"], dtype=new.frame["as_of"].to_native().dtype)}
+        )
+    import polars as pl
+
+    schema = {"before": pl.String, "after": pl.String, "direction": pl.String,
+              "lead_id": pl.String, "dimension": pl.String,
+              "at": new.frame["as_of"].to_native().dtype}  # fmt: skip
+    del np
+    return pl.DataFrame(data, schema=schema)
+
+
+def _plain(value: object) -> object:
+    """A cell as a Python value (numpy scalars unwrapped)."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
+
+
+# --- to_frame -------------------------------------------------------------------------------
+
+Backend = Literal["pandas", "polars"]
+
+
+def _score_row(s: LeadScore) -> dict[str, Any]:
+    row: dict[str, Any] = {"lead_id": s.lead_id, "as_of": s.as_of, "total": s.total,
+                           "fit": s.fit, "engagement": s.engagement}  # fmt: skip
+    row.update({f"by_group.{g}": v for g, v in s.by_group.items()})
+    row.update({f"by_rule.{r}": v for r, v in s.by_rule.items()})
+    return row
+
+
+def _activity_row(a: Activity) -> dict[str, Any]:
+    last = a.last_reactivation
+    return {
+        "lead_id": a.lead_id,
+        "as_of": a.as_of,
+        "state": a.state.value,
+        "last_active_at": a.last_active_at,
+        "dormant_since": a.dormant_since,
+        "threshold": a.threshold,
+        "reactivations": len(a.reactivations),
+        "reactivated_at": None if last is None else last.at,
+        "reactivation_kind": None if last is None else last.kind.value,
+        "silence": None if last is None else last.silence,
+    }
+
+
+def _reactivation_row(r: Reactivation) -> dict[str, Any]:
+    return {"at": r.at, "kind": r.kind.value, "silent_since": r.silent_since,
+            "silence": r.silence, "events": r.events, "event_id": r.event_id}  # fmt: skip
+
+
+def _assessment_row(a: Assessment) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "lead_id": a.lead_id,
+        "as_of": a.as_of,
+        "priority": a.priority,
+        "total": a.score.total,
+        "fit": a.score.fit,
+        "engagement": a.score.engagement,
+        "temperature": a.temperature.value,
+        "journey": a.journey.value,
+        "grade": a.grade.value,
+        "activity": a.activity.state.value,
+        "action": a.action,
+        "top_product": a.interest.top_product,
+        "interest_pattern": a.interest.pattern.value,
+        "buyer": a.interest.buyer.value,
+        "participation": a.interest.participation.value,
+    }
+    row.update({f"by_group.{g}": v for g, v in a.score.by_group.items()})
+    row.update({f"evidence.{st.value}": a.evidence.get(st, 0.0) for st in _STAGES})
+    reasons = a.reasons(REASONS)
+    for n in range(REASONS):
+        rule, points = reasons[n] if n < len(reasons) else (None, None)
+        row[f"reason_{n + 1}"] = rule
+        row[f"reason_{n + 1}_points"] = points
+    return row
+
+
+def _change_row(c: StageChange) -> dict[str, Any]:
+    return {"lead_id": c.lead_id, "dimension": c.dimension, "before": c.before,
+            "after": c.after, "direction": c.direction, "at": c.at}  # fmt: skip
+
+
+_ROWS: tuple[tuple[type, Callable[[Any], dict[str, Any]]], ...] = (
+    (Assessment, _assessment_row),
+    (LeadScore, _score_row),
+    (Activity, _activity_row),
+    (Reactivation, _reactivation_row),
+    (StageChange, _change_row),
+)
+
+
+def to_frame(results: Iterable[Any], backend: Backend = "pandas") -> Any:
+    """A list of results as a table: :class:`~leadscoring.LeadScore`,
+    :class:`~leadscoring.Assessment`, :class:`~leadscoring.Activity`,
+    :class:`~leadscoring.Reactivation` or :class:`~leadscoring.StageChange` values (one
+    kind per call), one row each, with the columns :func:`~leadscoring.score_frame`
+    (``by_rule=True``), :func:`assess_frame`, :func:`~leadscoring.activity_frame`,
+    :func:`~leadscoring.reactivations_frame` and :func:`changes_frame` give. Times are UTC
+    datetimes and durations timedeltas, not text.
+    """
+    check_choice(backend, ("pandas", "polars"), "backend")
+    items = list(check_iterable(results, "results"))
+    make: Callable[[Any], dict[str, Any]] | None = None
+    kind: type | None = None
+    for index, item in enumerate(items):
+        if kind is None:
+            for candidate, maker in _ROWS:
+                if isinstance(item, candidate):
+                    kind, make = candidate, maker
+                    break
+            else:
+                raise InvalidValueError(
+                    f"results[{index}]",
+                    "expected a LeadScore, Assessment, Activity, Reactivation or StageChange, "
+                    f"got {type(item).__name__}",
+                )
+        elif not isinstance(item, kind):
+            raise InvalidValueError(
+                f"results[{index}]",
+                f"expected a {kind.__name__} like results[0], got {type(item).__name__}",
+            )
+    rows = [make(item) for item in items] if make is not None else []
+    columns = list(dict.fromkeys(name for row in rows for name in row))
+    data = {name: [row.get(name) for row in rows] for name in columns}
+    if backend == "polars":
+        import polars as pl
+
+        return pl.DataFrame(
+            {name: pl.Series(name, _polars_values(values), strict=False)
+             for name, values in data.items()}
+        )  # fmt: skip
+    import pandas as pd
+
+    return pd.DataFrame({name: _pandas_column(values) for name, values in data.items()})
+
+
+def _polars_values(values: list[Any]) -> list[Any]:
+    return values
+
+
+def _pandas_column(values: list[Any]) -> Any:
+    """Times as ``datetime64[us, UTC]``, durations as ``timedelta64[us]``, else as given."""
+    import pandas as pd
+
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, datetime) for v in present):
+        return pd.Series(pd.to_datetime(values, utc=True)).astype("datetime64[us, UTC]")
+    if present and all(isinstance(v, timedelta) for v in present):
+        return pd.Series(pd.to_timedelta(values)).astype("timedelta64[us]")
+    if (
+        present
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in present)
+        and (len(present) == len(values))
+    ):
+        return pd.Series(values, dtype="int64")
+    return pd.Series(values, dtype=object if not present or None in values else None)

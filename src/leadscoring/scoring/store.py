@@ -1,0 +1,152 @@
+"""The durable state of :meth:`Scorer.open <leadscoring.Scorer.open>`: a SQLite file
+(the standard library's ``sqlite3``, write-ahead log, ``synchronous=FULL``).
+
+Three tables: ``meta`` (the snapshot header: format, version, model name, version and
+fingerprint), ``kinds`` (the event kinds the activity logs refer to, append-only) and
+``leads`` (one row per lead: its snapshot entry as JSON, and its position in the scorer's
+order). A save is one transaction that rewrites the rows of the leads it names, so an
+``add_many`` is atomic and, once it returns, durable. Every ``sqlite3`` error is turned
+into :class:`~leadscoring.SnapshotError` naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from ..core.errors import SnapshotError
+from .snapshot import FORMAT
+
+__all__ = ["Store"]
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS kinds (position INTEGER PRIMARY KEY, data TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS leads (lead_id TEXT PRIMARY KEY, "
+    "position INTEGER NOT NULL, entry TEXT NOT NULL)",
+)
+
+
+class Store:
+    """One scorer's SQLite file."""
+
+    def __init__(self, connection: sqlite3.Connection, path: str) -> None:
+        self._db: sqlite3.Connection | None = connection
+        self.path = path
+        self._kinds = 0
+        self._next = 0
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], header: Mapping[str, Any]) -> Store:
+        """Open (or create) the file at ``path`` for a scorer whose snapshot header is
+        ``header``; a file of another model raises :class:`~leadscoring.SnapshotError`
+        when its state is loaded."""
+        name = os.fspath(path)
+        try:
+            db = sqlite3.connect(name, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise SnapshotError(f"{name}: cannot open the scorer's store ({exc})") from None
+        store = cls(db, name)
+        with store._errors("open"):
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            with store._transaction():
+                for statement in _SCHEMA:
+                    db.execute(statement)
+                found = dict(db.execute("SELECT key, value FROM meta").fetchall())
+                if not found:
+                    db.executemany(
+                        "INSERT INTO meta (key, value) VALUES (?, ?)",
+                        [(k, json.dumps(v)) for k, v in header.items()],
+                    )
+            store._kinds = db.execute("SELECT COUNT(*) FROM kinds").fetchone()[0]
+            store._next = db.execute(
+                "SELECT COALESCE(MAX(position), -1) + 1 FROM leads"
+            ).fetchone()[0]
+        return store
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise SnapshotError(
+                f"{self.path}: the scorer's store failed to {doing} ({exc})"
+            ) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self._connection()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise SnapshotError(f"{self.path}: the scorer's store is closed")
+        return self._db
+
+    def load(self) -> dict[str, Any]:
+        """The whole state as a snapshot (the format of :mod:`.snapshot`)."""
+        with self._errors("read"):
+            db = self._connection()
+            meta = {k: _json(v, f"meta.{k}") for k, v in db.execute("SELECT key, value FROM meta")}
+            kinds = [
+                _json(d, "kinds") for (d,) in db.execute("SELECT data FROM kinds ORDER BY position")
+            ]
+            leads = {
+                lead_id: _json(entry, f"leads[{lead_id!r}]")
+                for lead_id, entry in db.execute(
+                    "SELECT lead_id, entry FROM leads ORDER BY position"
+                )
+            }
+        if meta.get("format") != FORMAT:
+            raise SnapshotError(f"{self.path}: not a scorer store")
+        return {**meta, "kinds": kinds, "leads": leads}
+
+    def save(self, snapshot: Mapping[str, Any]) -> None:
+        """Write the kinds not yet stored and the leads of ``snapshot``, in one transaction."""
+        kinds = snapshot["kinds"]
+        with self._errors("write"), self._transaction() as db:
+            if len(kinds) > self._kinds:
+                db.executemany(
+                    "INSERT INTO kinds (position, data) VALUES (?, ?)",
+                    [(n, json.dumps(k)) for n, k in enumerate(kinds) if n >= self._kinds],
+                )
+            rows = []
+            for lead_id, entry in snapshot["leads"].items():
+                rows.append((lead_id, self._next, json.dumps(entry, separators=(",", ":"))))
+                self._next += 1
+            db.executemany(
+                "INSERT INTO leads (lead_id, position, entry) VALUES (?, ?, ?) "
+                "ON CONFLICT (lead_id) DO UPDATE SET entry = excluded.entry",
+                rows,
+            )
+        self._kinds = max(self._kinds, len(kinds))
+
+    def delete(self, lead_id: str) -> None:
+        """Erase one lead's row."""
+        with self._errors("write"), self._transaction() as db:
+            db.execute("DELETE FROM leads WHERE lead_id = ?", (lead_id,))
+
+    def close(self) -> None:
+        """Close the file (twice is harmless)."""
+        if self._db is not None:
+            with self._errors("close"):
+                self._db.close()
+            self._db = None
+
+
+def _json(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError) as exc:
+        raise SnapshotError(f"{where}: the stored state is not JSON ({exc})") from None
