@@ -51,10 +51,12 @@ from .core.event import Event, EventType, PageCategory
 from .core.lead import Lead, LeadStatus
 from .core.results import Contribution, LeadScore
 from .core.rules import AttributeRule, EventRule, Limit, ReactivationRule, RepeatRule, Rule
+from .learning.backtest import BacktestReport, BacktestSpread, backtest, backtest_frame
 from .learning.calibrate import SmallSampleWarning, calibrate
 from .learning.evaluate import EvaluationReport, ThresholdSuggestion, evaluate, evaluate_scores
 from .learning.feedback import FeedbackReport, RuleFeedback, Verdict, feedback
 from .learning.lead_table import LeadTable, read_lead_table
+from .learning.split import TimeSplit, ValidatedModel, split_by_time
 from .loaders import (
     EventColumns,
     LeadColumns,
@@ -108,6 +110,8 @@ __all__ = [
     "AnyOf",
     "Assessment",
     "AttributeRule",
+    "BacktestReport",
+    "BacktestSpread",
     "BuyerType",
     "ColumnNameWarning",
     "Condition",
@@ -171,8 +175,10 @@ __all__ = [
     "Temperature",
     "TemperatureClassifier",
     "ThresholdSuggestion",
+    "TimeSplit",
     "UnknownLeadError",
     "UnknownLeadWarning",
+    "ValidatedModel",
     "Verdict",
     "Window",
     "activity",
@@ -181,6 +187,8 @@ __all__ = [
     "assess",
     "assess_all",
     "assess_frame",
+    "backtest",
+    "backtest_frame",
     "between",
     "calibrate",
     "changes",
@@ -217,6 +225,7 @@ __all__ = [
     "score_all",
     "score_frame",
     "segment",
+    "split_by_time",
     "timeline",
     "to_frame",
     "when",

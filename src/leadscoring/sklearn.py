@@ -125,7 +125,7 @@ class PointsTableClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[mis
             raise InvalidValueError("X", "two rows are leads with the same id")
         outcomes = {lead.id: label for lead, label in zip(leads, labels, strict=True)}
         self.model_: ScoringModel = calibrate(
-            leads, outcomes, method=self.method,  # type: ignore[arg-type]
+            leads, outcomes, method=self.method,  # type: ignore[call-overload]
             max_rules=self.max_rules, min_support=self.min_support, bins=self.bins,
             smoothing=self.smoothing, penalty=self.penalty, attributes=self.attributes,
             points_to_double_odds=self.points_to_double_odds,

@@ -23,6 +23,8 @@ __all__ = [
     "dedupe_sorted",
     "event_fingerprint",
     "event_sort_key",
+    "in_event_order",
+    "properties_key",
 ]
 
 
@@ -136,8 +138,13 @@ def event_sort_key(event: Event) -> tuple[Any, ...]:
         event.at,
         event.type,
         event.id or "",
-        tuple(sorted((k, type(v).__name__, repr(v)) for k, v in event.properties.items())),
+        properties_key(event),
     )
+
+
+def properties_key(event: Event) -> tuple[tuple[str, str, str], ...]:
+    """The properties part of :func:`event_sort_key`: a stable order of their content."""
+    return tuple(sorted((k, type(v).__name__, repr(v)) for k, v in event.properties.items()))
 
 
 def canonical(value: object) -> str:
@@ -179,6 +186,15 @@ def event_fingerprint(event: Event, at: int) -> str:
     return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
+def in_event_order(events: Iterable[Event]) -> list[Event]:
+    """``events`` in the order they are processed (:func:`event_sort_key`): by time, and
+    by content only where times tie (the key of every event is costly to build)."""
+    ordered = sorted(events, key=_event_at)
+    if len({e.at for e in ordered}) != len(ordered):
+        ordered.sort(key=event_sort_key)
+    return ordered
+
+
 def _digest(event: Event) -> str:
     return event_fingerprint(event, to_us(event.at))
 
@@ -196,9 +212,7 @@ def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
     same event twice is harmless. Two *different* events sharing an id are a data error:
     :class:`~leadscoring.InvalidEventError` names the id rather than silently picking one.
     """
-    ordered = sorted(events, key=_event_at)
-    if len({e.at for e in ordered}) != len(ordered):  # ties in time: order them by content
-        ordered.sort(key=event_sort_key)
+    ordered = in_event_order(events)
     ids = [e.id for e in ordered if e.id is not None]
     if len(set(ids)) == len(ids):  # no id twice: nothing to drop (the usual case)
         return ordered

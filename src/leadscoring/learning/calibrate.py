@@ -17,9 +17,11 @@ import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal, overload
 
-from ..core.checks import OnUnknown, check_moment, group_events
+import attrs
+
+from ..core.checks import OnUnknown, check_choice, check_events, check_moment, group_events
 from ..core.conditions import All
 from ..core.decay import Decay, HalfLife, NoDecay
 from ..core.errors import InvalidValueError
@@ -28,6 +30,7 @@ from ..core.lead import Lead
 from ..core.progress import check_progress, track
 from ..core.rules import AttributeRule
 from ..model.scoring_model import ScoringModel
+from .evaluate import evaluate
 from .features import (
     Candidate,
     attribute_candidates,
@@ -37,6 +40,7 @@ from .features import (
 )
 from .logistic import aic, design, fit_logistic, lasso_path
 from .outcomes import Labelled, Outcome, label_leads
+from .split import ValidatedModel, Validation, split_at_random, split_by_time
 
 __all__ = ["DEFAULT_HALF_LIVES", "Method", "SmallSampleWarning", "calibrate"]
 
@@ -55,6 +59,60 @@ class SmallSampleWarning(UserWarning):
 
     Silence it on purpose with ``warnings.simplefilter("ignore", SmallSampleWarning)``.
     """
+
+
+@overload
+def calibrate(
+    leads: Iterable[Lead],
+    outcomes: Mapping[str, Outcome],
+    events: Iterable[Event] = ...,
+    *,
+    as_of: datetime | str | None = ...,
+    horizon: timedelta | str | None = ...,
+    method: Method = ...,
+    max_rules: int = ...,
+    min_support: int | None = ...,
+    bins: int = ...,
+    smoothing: float = ...,
+    penalty: float = ...,
+    half_lives: Sequence[float | None] = ...,
+    attributes: Sequence[str] | None = ...,
+    points_to_double_odds: float = ...,
+    even_odds_score: float | None = ...,
+    name: str = ...,
+    on_unknown: OnUnknown = ...,
+    progress: bool = ...,
+    validation: None = None,
+    test_share: float = ...,
+    time_by: str | None = ...,
+) -> ScoringModel: ...
+
+
+@overload
+def calibrate(
+    leads: Iterable[Lead],
+    outcomes: Mapping[str, Outcome],
+    events: Iterable[Event] = ...,
+    *,
+    as_of: datetime | str | None = ...,
+    horizon: timedelta | str | None = ...,
+    method: Method = ...,
+    max_rules: int = ...,
+    min_support: int | None = ...,
+    bins: int = ...,
+    smoothing: float = ...,
+    penalty: float = ...,
+    half_lives: Sequence[float | None] = ...,
+    attributes: Sequence[str] | None = ...,
+    points_to_double_odds: float = ...,
+    even_odds_score: float | None = ...,
+    name: str = ...,
+    on_unknown: OnUnknown = ...,
+    progress: bool = ...,
+    validation: Validation,
+    test_share: float = ...,
+    time_by: str | None = ...,
+) -> ValidatedModel: ...
 
 
 def calibrate(
@@ -77,7 +135,10 @@ def calibrate(
     name: str = "calibrated",
     on_unknown: OnUnknown = "raise",
     progress: bool = False,
-) -> ScoringModel:
+    validation: Validation | None = None,
+    test_share: float = 0.2,
+    time_by: str | None = None,
+) -> ScoringModel | ValidatedModel:
     """Learn a points table from ``outcomes`` (lead id -> converted?).
 
     An outcome is ``True``/``False`` (``1``/``0``), ``None``, or the moment the lead
@@ -105,6 +166,14 @@ def calibrate(
     (matching every lead) holds the intercept so that ``even_odds_score`` means even odds
     (``even_odds_score=None`` leaves it out). Rules rounding to zero points are dropped.
 
+    ``validation="time"`` holds out the latest ``test_share`` (20%) of the leads, by
+    :func:`~leadscoring.split_by_time` (creation time from the attribute ``time_by``, or
+    the first event), fits on the rest and returns a :class:`~leadscoring.ValidatedModel`:
+    the model, its :class:`~leadscoring.EvaluationReport` on the held-out leads (whose
+    ``validation`` names the split) and the split. ``validation="random"`` holds out a
+    seeded random share instead. The default (``None``) fits on every lead and returns the
+    model alone.
+
     ``attributes`` limits the lead attributes used (default: all). Leave out fields filled
     in after the outcome was known (a sales note, a lost reason): they leak the answer.
     ``name`` names the model; ``on_unknown`` treats events of unknown leads as in
@@ -128,6 +197,16 @@ def calibrate(
     """
     _check_arguments(method, max_rules, min_support, bins, smoothing, penalty,
                      points_to_double_odds, half_lives, even_odds_score, attributes)
+    if validation is not None:
+        return _validated(
+            validation, test_share, time_by, list(leads), outcomes, list(events), as_of,
+            {"horizon": horizon, "method": method, "max_rules": max_rules,
+             "min_support": min_support, "bins": bins, "smoothing": smoothing,
+             "penalty": penalty, "half_lives": half_lives, "attributes": attributes,
+             "points_to_double_odds": points_to_double_odds,
+             "even_odds_score": even_odds_score, "name": name, "on_unknown": on_unknown,
+             "progress": progress},
+        )
     check_progress(progress)
     leads = list(leads)
     events = list(events)
@@ -165,6 +244,26 @@ def calibrate(
         if base != 0:
             rules.insert(0, AttributeRule(name="base", when=All(), points=base))
     return ScoringModel(name=name, rules=rules, default_decay=decay)
+
+
+def _validated(validation: object, test_share: float, time_by: str | None,
+               leads: list[Lead], outcomes: Mapping[str, Outcome], events: list[Event],
+               as_of: datetime | str | None, options: dict[str, Any]) -> ValidatedModel:
+    """Split, fit on the fit part, evaluate on the held-out part (at the same ``as_of``)."""
+    check_choice(validation, ("time", "random"), "validation")
+    if validation == "time":
+        part = split_by_time(leads, outcomes, events, test_share=test_share, by=time_by)
+    else:
+        part = split_at_random(leads, outcomes, events, test_share=test_share)
+    moment = None if as_of is None else check_moment(as_of)
+    if moment is None and events:
+        moment = max(check_events(events), key=lambda e: e.at).at
+    model = calibrate(part.train_leads, part.train_outcomes, part.train_events, as_of=moment,
+                      **options)
+    report = evaluate(model, part.test_leads, part.test_outcomes, part.test_events,
+                      as_of=moment, horizon=options["horizon"], on_unknown="ignore")
+    return ValidatedModel(model=model, report=attrs.evolve(report, validation=part.describe()),
+                          split=part)
 
 
 def _check_arguments(method: object, max_rules: object, min_support: object, bins: object,

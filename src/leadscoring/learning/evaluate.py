@@ -171,6 +171,8 @@ class EvaluationReport:
     temperature_order: str
     calibration: Calibration
     scores: tuple[ScoredLead, ...] = attrs.field(repr=False)
+    validation: str | None = None
+    """How the leads were held out (``calibrate(validation=...)``); ``None``: not said."""
 
     def roc_curve(self) -> list[tuple[float, float]]:
         """``(false positive rate, true positive rate)`` at every distinct score threshold."""
@@ -263,6 +265,7 @@ class EvaluationReport:
             "temperature_order_holds": self.temperature_order_holds,
             "temperature_order": self.temperature_order,
             "calibration": attrs.asdict(self.calibration),
+            "validation": self.validation,
         }
         for row in out["deciles"]:
             for key in ("min_score", "max_score"):

@@ -39,6 +39,8 @@ def summary_text(r: EvaluationReport) -> str:
     ]
     if r.excluded:
         lines.append(f"{r.excluded} lead(s) left out: they had converted by as_of")
+    if r.validation:
+        lines.append(f"Held-out leads, split {r.validation}")
     auc = f"AUC {r.auc:.3f}"
     if r.auc_ci:
         auc += (f" ({r.confidence:.0%} CI {r.auc_ci[0]:.3f}-{r.auc_ci[1]:.3f}, "

@@ -42,18 +42,13 @@ from ..signals.activity import Activity, DormancyPolicy, Reactivation, activity_
 from .packing import pack, unpack
 from .scorer_state import check_times
 
-__all__ = ["ActivityLog", "Scan", "activity_at", "props_key"]
+__all__ = ["ActivityLog", "Scan", "activity_at"]
 
 Key = tuple[str, tuple[tuple[str, str, str], ...]]
 """``(type, properties key)``: the part of an event's sort key after time and id."""
 
 Scan = tuple[datetime, timedelta, tuple[Reactivation, ...]]
 """The detector's answer on a whole log: last activity, threshold after it, reactivations."""
-
-
-def props_key(event: Event) -> tuple[tuple[str, str, str], ...]:
-    """The properties part of :func:`~leadscoring.core.event.event_sort_key`."""
-    return tuple(sorted((k, type(v).__name__, repr(v)) for k, v in event.properties.items()))
 
 
 class _Act:

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from ..core.checks import check_event, check_iterable, check_lead, check_moment, expect
 from ..core.errors import InvalidEventError, InvalidValueError, UnknownLeadError
-from ..core.event import Event, event_fingerprint, event_sort_key
+from ..core.event import Event, event_fingerprint, in_event_order, properties_key
 from ..core.lead import Lead
 from ..core.results import LeadScore, Row
 from ..core.times import from_us, to_us
@@ -40,7 +40,7 @@ from ..signals.activity import Activity, Reactivation, _is_intent
 from ..signals.interest import InterestProfile
 from ..signals.journey import JourneyStage
 from . import snapshot as _snapshot
-from .activity_log import ActivityLog, Key, activity_at, props_key
+from .activity_log import ActivityLog, Key, activity_at
 from .compiled import CompiledModel, RuleKind, compile_model
 from .engine import finish_score, fit_rows, reactivation_rows_of
 from .scorer_state import LeadState, Plan, plan_for
@@ -164,9 +164,7 @@ class Scorer:
         store (:meth:`open`) the batch is one transaction.
         """
         items = check_iterable(events, "events")
-        ordered = sorted(
-            (check_event(e, f"events[{i}]") for i, e in enumerate(items)), key=event_sort_key
-        )
+        ordered = in_event_order(check_event(e, f"events[{i}]") for i, e in enumerate(items))
         with self._lock:
             touched: dict[str, None] = {}
             added = 0
@@ -225,7 +223,7 @@ class Scorer:
         if event.type not in self._policy.ignore_types:
             if state.activity is None:
                 state.activity = ActivityLog()
-            raw = (event.type, props_key(event))
+            raw = (event.type, properties_key(event))
             key = self._kinds.setdefault(raw, raw)
             state.activity.add(at, key, _is_intent(event, self._policy), event.id)
 

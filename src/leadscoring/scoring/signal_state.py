@@ -43,6 +43,7 @@ INTEREST = InterestPolicy()
 """The interest policy ``assess`` uses when none is given (a model does not carry one)."""
 
 _STAGES = tuple(JourneyStage)[1:]
+_INDEX = {stage: i for i, stage in enumerate(_STAGES)}
 
 
 class Journey:
@@ -54,8 +55,7 @@ class Journey:
 
     def stages(self, event: Event) -> list[int]:
         """The indexes of the stages ``event`` is evidence of."""
-        found = self.classifier.evidence_prepared((event,), event.at)
-        return [i for i, stage in enumerate(_STAGES) if found[stage] > 0.0]
+        return [_INDEX[stage] for stage in self.classifier.stages_of(event)]
 
     def add(self, states: list[Any], stages: list[int], at: int) -> None:
         """Count an event at ``at`` for ``stages`` in ``states`` (one per stage)."""

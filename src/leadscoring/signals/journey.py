@@ -234,19 +234,24 @@ class JourneyClassifier:
     ) -> dict[JourneyStage, float]:
         """:meth:`evidence` of events already checked, deduplicated and ``<= as_of``."""
         weights: dict[JourneyStage, list[float]] = {stage: [] for stage in _EVIDENCE_STAGES}
-        by_type, any_type = self._matchers
         for event in events:
-            weight: float | None = None
-            counted: JourneyStage | None = None
-            for stage, match in by_type.get(event.type, any_type):
-                # conditions come in stage order: an event counts once per stage
-                if stage is not counted and match(event):
-                    if weight is None:
-                        weight = self.decay.weight_at(event.at, as_of)
+            stages = self.stages_of(event)
+            if stages:
+                weight = self.decay.weight_at(event.at, as_of)
+                for stage in stages:
                     weights[stage].append(weight)
-                    counted = stage
         # fsum is exact, so the sum does not depend on the order of the events.
         return {stage: math.fsum(ws) for stage, ws in weights.items()}
+
+    def stages_of(self, event: Event) -> tuple[JourneyStage, ...]:
+        """The stages ``event`` is evidence of, each once, in stage order."""
+        by_type, any_type = self._matchers
+        found: list[JourneyStage] = []
+        for stage, match in by_type.get(event.type, any_type):
+            # conditions come in stage order: an event counts once per stage
+            if (not found or found[-1] is not stage) and match(event):
+                found.append(stage)
+        return tuple(found)
 
     def stage_of(self, evidence: Mapping[JourneyStage, float]) -> JourneyStage:
         """The most advanced stage whose evidence, counting that of the stages after it,

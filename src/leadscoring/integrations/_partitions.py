@@ -1,0 +1,227 @@
+"""What the Dask and Spark adapters share: the model as text, the per-process model cache,
+the output columns derived from the model, and the call of the columnar engine on one
+bucket of leads.
+
+The model travels to the workers as its JSON text (:func:`model_text`), never as a pickle
+of its compiled form; :func:`model_of` reads and compiles it once per process (a cache by
+text). :func:`output_columns` finds the result's columns by running the columnar engine
+on one lead without events, on the driver, without touching the distributed data; each
+column's type follows from its name (:func:`column_kind`), so the Dask ``meta`` and the
+Spark schema are fixed before anything runs.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Literal
+
+from ..core.errors import InvalidValueError
+from ..model.config import model_to_text, parse_model_text
+from ..model.scoring_model import ScoringModel
+
+__all__ = [
+    "BUCKET",
+    "Kind",
+    "check_partitions",
+    "check_previous",
+    "column_kind",
+    "conform",
+    "model_of",
+    "model_text",
+    "output_columns",
+    "pandas_meta",
+    "run_bucket",
+]
+
+Kind = Literal["score", "assess", "activity"]
+"""Which columnar function a distributed call runs."""
+
+BUCKET = "__leadscoring_bucket__"
+"""The helper column holding a row's bucket (a stable hash of its lead id)."""
+
+_TEXT = frozenset(
+    {"lead_id", "temperature", "journey", "grade", "activity", "action", "top_product",
+     "interest_pattern", "buyer", "participation", "state", "reactivation_kind",
+     "reason_1", "reason_2", "reason_3"}
+)  # fmt: skip
+_WHOLE = frozenset({"priority", "reactivations"})
+_TIMES = frozenset({"as_of", "last_active_at", "dormant_since", "reactivated_at"})
+_DURATIONS = frozenset({"threshold", "silence"})
+
+
+def _modules() -> None:
+    """Raise a clear ImportError when the ``frames`` extra is missing."""
+    try:
+        import narwhals  # noqa: F401
+        import numpy  # noqa: F401
+        import pandas  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - the extras pull them in
+        raise ImportError(
+            f"the distributed functions need the optional 'frames' extra ({exc.name} is "
+            "missing): pip install 'leadscoring[frames]'"
+        ) from exc
+
+
+def model_text(model: ScoringModel) -> str:
+    """The model as the JSON text that travels to the workers."""
+    return model_to_text(model, "json")
+
+
+@functools.lru_cache(maxsize=16)
+def model_of(text: str) -> ScoringModel:
+    """The model of ``text``, read and compiled once per process (later calls: cached)."""
+    from ..scoring.compiled import compile_model
+
+    model = parse_model_text(text, "json")
+    compile_model(model)
+    return model
+
+
+def column_kind(name: str) -> str:
+    """The type of one output column, from its name: ``text``, ``whole``, ``bool``,
+    ``time``, ``duration`` or ``float``."""
+    if name in _TEXT:
+        return "text"
+    if name in _WHOLE:
+        return "whole"
+    if name in _TIMES:
+        return "time"
+    if name in _DURATIONS:
+        return "duration"
+    if name.startswith("segment."):
+        return "bool"
+    return "float"
+
+
+def check_partitions(value: object, field: str = "partitions") -> int | None:
+    """``None`` or a positive int: how many buckets the leads are shuffled into."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidValueError(
+            field, f"must be a positive int (the number of lead buckets) or None, got {value!r}"
+        )
+    return value
+
+
+def check_previous(value: object, frame_kind: str) -> Any:
+    """``previous`` as the workers get it: ``None``, a mapping or a pandas/polars table
+    (sent to every worker as it is); a distributed frame is refused with the fix."""
+    if value is None or isinstance(value, Mapping):
+        return value
+    module = type(value).__module__
+    if module.startswith(("dask", "pyspark")):
+        raise InvalidValueError(
+            "previous",
+            f"a {frame_kind} DataFrame is not accepted; pass last run's temperatures as a "
+            "mapping lead id -> temperature (or a pandas table with lead_id and temperature), "
+            "e.g. dict(zip(last['lead_id'], last['temperature'])) after collecting it",
+        )
+    return value
+
+
+def _call(
+    kind: Kind,
+    text: str | None,
+    events: Any,
+    leads: Any,
+    as_of: datetime,
+    options: Mapping[str, Any],
+) -> Any:
+    """One call of the columnar engine on pandas tables."""
+    if kind == "activity":
+        from ..scoring.frame_activity import activity_frame
+
+        return activity_frame(events, as_of=as_of, leads_df=leads, **options)
+    assert text is not None
+    model = model_of(text)
+    if kind == "score":
+        from ..scoring.frame import score_frame
+
+        return score_frame(events, model, as_of=as_of, leads_df=leads, **options)
+    from ..assessment.frame import assess_frame
+
+    return assess_frame(events, model, as_of=as_of, leads_df=leads, **options)
+
+
+def output_columns(
+    kind: Kind, text: str | None, as_of: datetime, options: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """The result's columns and their kinds (see :func:`column_kind`), from the model and
+    the options alone: the engine is run on one lead without events, on the driver."""
+    _modules()
+    import pandas as pd
+
+    events = pd.DataFrame(
+        {
+            "lead_id": pd.Series([], dtype=object),
+            "type": pd.Series([], dtype=object),
+            "at": pd.Series([], dtype="datetime64[us, UTC]"),
+        }
+    )
+    leads = pd.DataFrame({"lead_id": ["-"]})
+    out = _call(kind, text, events, leads, as_of, {**options, "on_unknown": "ignore"})
+    return [(str(name), column_kind(str(name))) for name in out.columns]
+
+
+def _dtype(kind: str) -> Any:
+    """The pandas dtype of a column kind (text: what pandas infers for strings)."""
+    import pandas as pd
+
+    return {
+        "text": pd.Series(["a"]).dtype,
+        "whole": "int64",
+        "bool": "bool",
+        "time": "datetime64[us, UTC]",
+        "duration": "timedelta64[us]",
+        "float": "float64",
+    }[kind]
+
+
+def pandas_meta(columns: list[tuple[str, str]]) -> Any:
+    """An empty pandas table with the result's columns and dtypes (the Dask ``meta``)."""
+    import pandas as pd
+
+    return pd.DataFrame({name: pd.Series([], dtype=_dtype(kind)) for name, kind in columns})
+
+
+def conform(out: Any, columns: list[tuple[str, str]]) -> Any:
+    """``out`` with exactly the declared columns and dtypes (an engine result on few or no
+    rows may infer other dtypes, e.g. an all-null text column as object)."""
+    import pandas as pd
+
+    data: dict[str, Any] = {}
+    for name, kind in columns:
+        series = out[name]
+        dtype = _dtype(kind)
+        if kind == "text" and str(dtype) == "object":
+            data[name] = series.astype(object).where(series.notna(), None)
+        elif kind == "float":
+            data[name] = pd.to_numeric(series, errors="raise").astype("float64")
+        elif series.dtype != dtype:
+            data[name] = series.astype(dtype)
+        else:
+            data[name] = series
+    return pd.DataFrame(data, index=pd.RangeIndex(len(out)))
+
+
+def run_bucket(
+    kind: Kind,
+    text: str | None,
+    events: Any,
+    leads: Any,
+    as_of: datetime,
+    options: Mapping[str, Any],
+    columns: list[tuple[str, str]],
+) -> Any:
+    """The columnar engine on one bucket of leads (pandas tables, the bucket column
+    dropped); a bucket without leads gives the empty result."""
+    events = events.drop(columns=[BUCKET], errors="ignore").reset_index(drop=True)
+    if leads is not None:
+        leads = leads.drop(columns=[BUCKET], errors="ignore").reset_index(drop=True)
+    if len(events) == 0 and (leads is None or len(leads) == 0):
+        return pandas_meta(columns)
+    out = _call(kind, text, events, leads, as_of, options)
+    return conform(out, columns)

@@ -1,0 +1,124 @@
+"""leadscoring.dask on a two-worker distributed.LocalCluster: the same numbers and labels
+as the single-process columnar engine, the meta from the model alone, one compilation of
+the model per worker process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+pytest.importorskip("narwhals")
+
+import pandas as pd  # noqa: E402
+
+from distributed_data import AS_OF, MODEL, assert_same, events_table, leads_table  # noqa: E402
+from leadscoring import InvalidValueError, UnknownLeadError  # noqa: E402
+from leadscoring.assessment.frame import assess_frame  # noqa: E402
+from leadscoring.dask import activity_dask, assess_dask, score_dask  # noqa: E402
+from leadscoring.scoring.frame import score_frame  # noqa: E402
+from leadscoring.scoring.frame_activity import activity_frame  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """A LocalCluster of two worker processes with little memory, for the module."""
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, memory_limit="768MiB",
+        dashboard_address=None,
+    )  # fmt: skip
+    with cluster, distributed.Client(cluster) as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def events() -> pd.DataFrame:
+    """The sample events (pandas)."""
+    return events_table()
+
+
+@pytest.fixture(scope="module")
+def leads() -> pd.DataFrame:
+    """The sample leads, two of them without events (pandas)."""
+    return leads_table()
+
+
+def _split(events: pd.DataFrame, leads: pd.DataFrame) -> tuple[Any, Any]:
+    """The tables as Dask frames of several partitions each (a lead's rows spread out)."""
+    return dd.from_pandas(events, npartitions=3), dd.from_pandas(leads, npartitions=2)
+
+
+def test_score_dask_matches_score_frame(client: Any, events: Any, leads: Any) -> None:
+    """score_dask with a leads table gives score_frame's rows, leads without events too."""
+    ev, ld = _split(events, leads)
+    got = score_dask(ev, MODEL, as_of=AS_OF, leads_ddf=ld, by_rule=True).compute()
+    expected = score_frame(events, MODEL, as_of=AS_OF, leads_df=leads, by_rule=True)
+    assert {"Q-silent-1", "Q-silent-2"} <= set(got["lead_id"])
+    assert_same(got, expected)
+
+
+def test_score_dask_without_leads(client: Any, events: Any) -> None:
+    """Without a leads table the leads are those the events name, as in score_frame."""
+    got = score_dask(dd.from_pandas(events, npartitions=4), MODEL, as_of=AS_OF, partitions=3)
+    assert_same(got.compute(), score_frame(events, MODEL, as_of=AS_OF))
+
+
+def test_assess_dask_matches_assess_frame(client: Any, events: Any, leads: Any) -> None:
+    """assess_dask gives assess_frame's columns and values (compared by lead id)."""
+    ev, ld = _split(events, leads)
+    previous = {"L0001": "hot", "L0002": "cold"}
+    got = assess_dask(ev, MODEL, as_of=AS_OF, leads_ddf=ld, previous=previous).compute()
+    expected = assess_frame(events, MODEL, as_of=AS_OF, leads_df=leads, previous=previous)
+    assert_same(got, expected)
+
+
+def test_activity_dask_matches_activity_frame(client: Any, events: Any, leads: Any) -> None:
+    """activity_dask gives activity_frame's states, thresholds and reactivations."""
+    ev, ld = _split(events, leads)
+    got = activity_dask(ev, as_of=AS_OF, leads_ddf=ld, policy=MODEL.dormancy).compute()
+    expected = activity_frame(events, as_of=AS_OF, leads_df=leads, policy=MODEL.dormancy)
+    assert_same(got, expected)
+
+
+def test_meta_is_known_before_compute_and_matches(client: Any, events: Any) -> None:
+    """The declared meta has the computed result's columns and dtypes."""
+    lazy = assess_dask(dd.from_pandas(events, npartitions=2), MODEL, as_of=AS_OF)
+    computed = lazy.compute()
+    assert list(lazy._meta.columns) == list(computed.columns)
+    assert lazy._meta.dtypes.to_dict() == computed.dtypes.to_dict()
+
+
+def test_model_compiles_once_per_worker(client: Any, events: Any) -> None:
+    """Each worker process reads and compiles the model's text at most once."""
+    from leadscoring.integrations._partitions import model_of
+
+    client.run(model_of.cache_clear)
+    ev = dd.from_pandas(events, npartitions=4)
+    score_dask(ev, MODEL, as_of=AS_OF, partitions=6).compute()
+    score_dask(ev, MODEL, as_of=AS_OF, partitions=6).compute()
+    misses = client.run(lambda: model_of.cache_info().misses)
+    assert all(m <= 1 for m in misses.values())
+    assert sum(misses.values()) >= 1
+
+
+def test_unknown_leads_raise_as_in_score_frame(client: Any, events: Any, leads: Any) -> None:
+    """Events of leads missing from the leads table raise UnknownLeadError by default."""
+    ev, ld = _split(events, leads[leads["lead_id"] != "L0001"])
+    with pytest.raises(UnknownLeadError):
+        score_dask(ev, MODEL, as_of=AS_OF, leads_ddf=ld).compute()
+
+
+def test_bad_arguments_name_the_argument(events: Any) -> None:
+    """A pandas table, a bad partition count or a Dask ``previous`` is refused by name."""
+    ev = dd.from_pandas(events, npartitions=2)
+    with pytest.raises(InvalidValueError, match=r"events_ddf.*from_pandas"):
+        score_dask(events, MODEL, as_of=AS_OF)
+    with pytest.raises(InvalidValueError, match="partitions"):
+        score_dask(ev, MODEL, as_of=AS_OF, partitions=0)
+    with pytest.raises(InvalidValueError, match=r"previous.*mapping"):
+        assess_dask(ev, MODEL, as_of=AS_OF, previous=ev)
+    with pytest.raises(InvalidValueError, match="lead_id"):
+        score_dask(ev.drop(columns=["lead_id"]), MODEL, as_of=AS_OF)

@@ -1,0 +1,156 @@
+"""leadscoring.spark on local[2] with a non-UTC session time zone: the same numbers and
+labels as the single-process columnar engine, times read and written as UTC instants."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("pyspark")
+pytest.importorskip("pyarrow")
+pytest.importorskip("narwhals")
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    pytest.skip("the Spark tests need a Java runtime", allow_module_level=True)
+
+import pandas as pd
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as sf
+from pyspark.sql.types import TimestampType
+
+from distributed_data import AS_OF, MODEL, assert_same, events_table, leads_table
+from leadscoring import InvalidValueError
+from leadscoring.assessment.frame import assess_frame
+from leadscoring.scoring.frame import score_frame
+from leadscoring.scoring.frame_activity import activity_frame
+from leadscoring.spark import activity_spark, assess_spark, score_spark
+
+ZONE = "Asia/Tokyo"
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    """One local[2] session for the module, its session time zone not UTC."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYSPARK_PYTHON", sys.executable)  # the workers import leadscoring
+        session = (
+            SparkSession.builder.master("local[2]")
+            .appName("leadscoring-tests")
+            .config("spark.sql.session.timeZone", ZONE)
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", "1g")
+            .getOrCreate()
+        )
+        session.sparkContext.setLogLevel("ERROR")
+        yield session
+        session.stop()
+
+
+@pytest.fixture(scope="module")
+def events() -> pd.DataFrame:
+    """The sample events (pandas)."""
+    return events_table()
+
+
+@pytest.fixture(scope="module")
+def leads() -> pd.DataFrame:
+    """The sample leads, two of them without events (pandas)."""
+    return leads_table()
+
+
+@pytest.fixture(scope="module")
+def frames(spark: Any, events: pd.DataFrame, leads: pd.DataFrame) -> tuple[Any, Any]:
+    """The tables as PySpark DataFrames (times as instants: ``timestamp`` columns)."""
+    return spark.createDataFrame(events), spark.createDataFrame(leads)
+
+
+def _collect(sdf: Any) -> pd.DataFrame:
+    """A result as pandas, its timestamps read as UTC instants (not session wall time)."""
+    times = [f.name for f in sdf.schema.fields if isinstance(f.dataType, TimestampType)]
+    picked = [
+        sf.unix_micros(sf.col(f"`{c}`")).alias(c) if c in times else sf.col(f"`{c}`")
+        for c in sdf.columns
+    ]
+    out = sdf.select(*picked).toPandas()
+    for name in times:
+        out[name] = pd.to_datetime(out[name], unit="us", utc=True)
+    return out
+
+
+def test_session_time_zone_is_not_utc(spark: Any) -> None:
+    """The session runs in Asia/Tokyo, so a time read as wall clock would be 9 hours off."""
+    assert spark.conf.get("spark.sql.session.timeZone") == ZONE
+
+
+def test_score_spark_matches_score_frame(frames: Any, events: Any, leads: Any) -> None:
+    """score_spark cogrouped with the leads gives score_frame's rows, silent leads too."""
+    ev, ld = frames
+    got = _collect(score_spark(ev, MODEL, as_of=AS_OF, leads_sdf=ld, by_rule=True))
+    expected = score_frame(events, MODEL, as_of=AS_OF, leads_df=leads, by_rule=True)
+    assert {"Q-silent-1", "Q-silent-2"} <= set(got["lead_id"])
+    assert_same(got, expected)
+
+
+def test_score_spark_without_leads(frames: Any, events: Any) -> None:
+    """Without a leads table the leads are those the events name (3 buckets)."""
+    got = _collect(score_spark(frames[0], MODEL, as_of=AS_OF, partitions=3))
+    assert_same(got, score_frame(events, MODEL, as_of=AS_OF))
+
+
+def test_assess_spark_matches_assess_frame(frames: Any, events: Any, leads: Any) -> None:
+    """assess_spark gives assess_frame's columns and values, ``as_of`` as the UTC instant."""
+    ev, ld = frames
+    previous = {"L0001": "hot", "L0002": "cold"}
+    got = _collect(assess_spark(ev, MODEL, as_of=AS_OF, leads_sdf=ld, previous=previous))
+    expected = assess_frame(events, MODEL, as_of=AS_OF, leads_df=leads, previous=previous)
+    assert_same(got, expected)
+
+
+def test_activity_spark_matches_activity_frame(frames: Any, events: Any, leads: Any) -> None:
+    """activity_spark gives activity_frame's states, times, thresholds and silences."""
+    ev, ld = frames
+    got = _collect(activity_spark(ev, as_of=AS_OF, leads_sdf=ld, policy=MODEL.dormancy))
+    expected = activity_frame(events, as_of=AS_OF, leads_df=leads, policy=MODEL.dormancy)
+    assert_same(got, expected)
+
+
+def test_schema_is_derived_before_running(frames: Any) -> None:
+    """The result's schema is known lazily; names with dots are whole columns."""
+    lazy = score_spark(frames[0], MODEL, as_of=AS_OF)
+    assert lazy.columns[:4] == ["lead_id", "total", "fit", "engagement"]
+    assert "by_group.email" in lazy.columns
+
+
+def test_bad_arguments_name_the_argument(frames: Any, events: Any) -> None:
+    """A pandas table or a Spark ``previous`` is refused, naming the argument."""
+    with pytest.raises(InvalidValueError, match=r"events_sdf.*createDataFrame"):
+        score_spark(events, MODEL, as_of=AS_OF)
+    with pytest.raises(InvalidValueError, match=r"previous.*mapping"):
+        assess_spark(frames[0], MODEL, as_of=AS_OF, previous=frames[0])
+
+
+def test_docs_spark_recipe_runs(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Spark recipe of docs/distributed.md (its ``py`` block, after the page's first
+    block writing the Parquet files) runs; it stops the session, so it runs last."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "distributed.md").read_text()
+    setup = re.findall(r"^```python[ \t]*\n(.*?)^```", page, re.S | re.M)[0]
+    (recipe,) = re.findall(r"^```py[ \t]*\n(.*?)^```", page, re.S | re.M)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"__name__": "docs_distributed"}
+    exec(compile(setup, "distributed.md[setup]", "exec"), namespace)
+    exec(compile(recipe, "distributed.md[spark]", "exec"), namespace)
+    assert (tmp_path / "assessed-spark").is_dir()
