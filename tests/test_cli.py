@@ -345,3 +345,16 @@ def test_numeric_columns_come_from_the_model() -> None:
     assert numeric_fields(load_model("b2b-default")) == (
         frozenset({"company_size"}), frozenset({"duration_s"})
     )
+
+
+def test_event_keys_no_rule_reads_are_named_with_counts(data: Path) -> None:
+    """A column no rule reads (here a misspelt 'categroy' on two rows) is kept as a
+    property and named on stderr with its count; the scores are unchanged and exit is 0."""
+    misspelt = EVENTS.replace("category,duration_s", "categroy,duration_s").replace(
+        "e3,L2,page_view,2026-05-01T00:00:00Z,blog,", "e3,L2,page_view,2026-05-01T00:00:00Z,,"
+    )
+    (data / "events.csv").write_text(misspelt, encoding="utf-8")
+    result = run(*SCORE, "--format", "jsonl", cwd=data)
+    assert result.returncode == 0
+    # rows e1 and e2 have a value under 'categroy'; e3 and e4 have none (null cells).
+    assert "keys no rule reads, kept as event properties: 'categroy' (2)" in result.stderr

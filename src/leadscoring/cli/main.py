@@ -148,7 +148,24 @@ def _inputs(
             events = list(track(stream_events, Progress(f"reading {args.events}")))
     for warning in caught:
         print(f"warning: {cli_text(warning.message, warning=True)}", file=sys.stderr)
+    if events:
+        _print_unknown_keys(args.events, events, model)
     return leads, events, skipped
+
+
+def _print_unknown_keys(source: str, events: list[Event], model: ScoringModel) -> None:
+    """Name, with counts, the event keys no rule reads (kept as properties, as
+    :attr:`~leadscoring.LoadResult.unknown_keys` counts them), so a misspelt column shows."""
+    known = model.fields_read()[1]
+    counts: dict[str, int] = {}
+    for event in events:
+        for key in event.properties:
+            if key not in known:
+                counts[key] = counts.get(key, 0) + 1
+    if counts:
+        listed = ", ".join(f"{k!r} ({n})" for k, n in sorted(counts.items()))
+        print(f"note: {source}: keys no rule reads, kept as event properties: {listed}",
+              file=sys.stderr)  # fmt: skip
 
 
 def _as_of(args: argparse.Namespace) -> datetime:
