@@ -305,8 +305,11 @@ def plot_stages(
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
     ax.set_xlabel("as of")
     ax.set_ylabel("leads")
+    ax.tick_params(axis="x", labelrotation=45)  # dates side by side would overlap
+    for tick in ax.get_xticklabels():
+        tick.set_horizontalalignment("right")
     ax.set_title(_title(f"Leads by {by}", model.name, times[-1]))
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return ax
 
 
