@@ -123,7 +123,7 @@ def score_prepared(
                     repeater = repeaters[cr.index] = repeater_for(cr)
                 if not repeater.fire(at):
                     continue
-                note = f"{len(repeater.window)} matching events within {_within(cr.within)}"
+                note = f"{repeater.count} matching events within {_within(cr.within)}"
             elif cr.limit_count is not None:
                 limiter = limiters.get(cr.index)
                 if limiter is None:

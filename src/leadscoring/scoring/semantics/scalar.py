@@ -8,8 +8,8 @@ which is :func:`window_start` or :func:`window_start_us`, the same rule on eithe
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, MutableSequence, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
@@ -57,9 +57,14 @@ def window_start_us(at: int, span: Duration) -> int:
 
 
 def _starts(span: Duration, us: bool) -> Callable[[Any], Any]:
-    if us:
-        return lambda at: sub_duration_us(at, span)
-    return lambda at: sub_duration(at, span)
+    """The window start for ``span``, one function per span shared by every counter."""
+    found = _STARTS.get((span, us))
+    if found is None:
+        if us:
+            found = _STARTS.setdefault((span, us), lambda at: sub_duration_us(at, span))
+        else:
+            found = _STARTS.setdefault((span, us), lambda at: sub_duration(at, span))
+    return found
 
 
 # ------------------------------------------------------------------------ counting
@@ -70,23 +75,29 @@ class Limiter(Generic[T]):
 
     An event counts only if fewer than ``count`` earlier counted events lie inside
     ``(at - per, at]``; without ``per``, only the first ``count`` events ever count.
+    (The window is a list, or an array of microseconds, read from ``head``: far smaller
+    than a deque, and the incremental scorer keeps one per lead and rule.)
     """
 
-    __slots__ = ("count", "counted", "start_of")
+    __slots__ = ("count", "counted", "head", "start_of")
 
-    def __init__(self, count: int, start_of: Callable[[T], T] | None) -> None:
+    def __init__(
+        self,
+        count: int,
+        start_of: Callable[[T], T] | None,
+        times: MutableSequence[T] | None = None,
+    ) -> None:
         self.count = count
         self.start_of: Callable[[T], T] | None = start_of
-        self.counted: deque[T] = deque()
+        self.counted: MutableSequence[T] = [] if times is None else times
+        self.head = 0
 
     def admit(self, at: T) -> bool:
         """Whether the event at ``at`` counts (and, if it does, remember it)."""
         counted = self.counted
         if self.start_of is not None:
-            start = self.start_of(at)
-            while counted and counted[0] <= start:
-                counted.popleft()
-        if len(counted) >= self.count:
+            self.head = _drop_until(counted, self.head, self.start_of(at))
+        if len(counted) - self.head >= self.count:
             return False
         counted.append(at)
         return True
@@ -100,25 +111,46 @@ class Repeater(Generic[T]):
     fired: a firing at ``last`` blocks every event whose window still holds ``last``.
     """
 
-    __slots__ = ("last", "start_of", "times", "window")
+    __slots__ = ("head", "last", "start_of", "times", "window")
 
-    def __init__(self, times: int, start_of: Callable[[T], T]) -> None:
+    def __init__(
+        self, times: int, start_of: Callable[[T], T], window: MutableSequence[T] | None = None
+    ) -> None:
         self.times = times
         self.start_of: Callable[[T], T] = start_of
-        self.window: deque[T] = deque()
+        self.window: MutableSequence[T] = [] if window is None else window
+        self.head = 0
         self.last: T | None = None
+
+    @property
+    def count(self) -> int:
+        """How many matching events the window holds now."""
+        return len(self.window) - self.head
 
     def fire(self, at: T) -> bool:
         """Whether the rule fires at the event at ``at``."""
         window = self.window
         window.append(at)
         start = self.start_of(at)
-        while window[0] <= start:
-            window.popleft()
-        if len(window) < self.times or (self.last is not None and self.last > start):
+        self.head = _drop_until(window, self.head, start)
+        if len(window) - self.head < self.times or (self.last is not None and self.last > start):
             return False
         self.last = at
         return True
+
+
+def _drop_until(times: MutableSequence[T], head: int, start: T) -> int:
+    """Move ``head`` past the times ``<= start``; compact the list once most is dropped."""
+    end = len(times)
+    while head < end and times[head] <= start:
+        head += 1
+    if head > 8 and head * 2 > end:
+        del times[:head]
+        return 0
+    return head
+
+
+_STARTS: dict[tuple[Duration, bool], Callable[[Any], Any]] = {}
 
 
 def limiter_for(rule: CompiledRule, *, us: bool = False) -> Limiter[Any] | None:
@@ -126,14 +158,19 @@ def limiter_for(rule: CompiledRule, *, us: bool = False) -> Limiter[Any] | None:
     if rule.limit_count is None:
         return None
     per = rule.limit_per
-    return Limiter(rule.limit_count, None if per is None else _starts(per, us))
+    return Limiter(rule.limit_count, None if per is None else _starts(per, us), _store(us))
 
 
 def repeater_for(rule: CompiledRule, *, us: bool = False) -> Repeater[Any]:
     """A fresh :class:`Repeater` for the repeat rule ``rule``."""
     if rule.within is None:  # pragma: no cover - compiled repeat rules always have one
         raise TypeError(f"rule {rule.name!r} is not a repeat rule")
-    return Repeater(rule.times, _starts(rule.within, us))
+    return Repeater(rule.times, _starts(rule.within, us), _store(us))
+
+
+def _store(us: bool) -> MutableSequence[Any]:
+    """Where a counter keeps its window: 8 bytes a time for microseconds, else a list."""
+    return array("q") if us else []
 
 
 # ------------------------------------------------------------------------ points
