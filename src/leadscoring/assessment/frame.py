@@ -344,7 +344,8 @@ def _interest(frame: FrameInput, policy: InterestPolicy) -> dict[str, Any]:
     count = len(frame.lead_ids)
     lead, at = frame.lead_of[rows], frame.at[rows]
     types = frame.column("type")
-    assert types is not None
+    if types is None:  # pragma: no cover - the type column is required when the frame is read
+        raise InvalidInputError("the events table has no 'type' column", column="type")
 
     def of_types(names: frozenset[str]) -> Array:
         table = [value in names for value in types.values]

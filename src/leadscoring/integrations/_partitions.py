@@ -135,7 +135,8 @@ def _call(
         from ..scoring.frame_activity import activity_frame
 
         return activity_frame(events, as_of=as_of, leads_df=leads, **options)
-    assert text is not None
+    if text is None:  # pragma: no cover - every kind but activity is given the model
+        raise InvalidValueError("model", f"{kind} needs a model")
     model = model_of(text)
     if kind == "score":
         from ..scoring.frame import score_frame

@@ -243,15 +243,15 @@ class FrameInput:
         if not rows:
             return {}
         names = self.property_names()
-        picked = self.events.frame[list(rows)] if names else None
         columns: dict[str, list[Any]] = {}
-        for name in names:
-            assert picked is not None
-            series = picked[name]
-            if isinstance(series.dtype, nw.Datetime | nw.Duration | nw.Date):
-                columns[name] = self.events.values(name)[list(rows)].tolist()
-            else:
-                columns[name] = series.to_list()
+        if names:
+            picked = self.events.frame[list(rows)]
+            for name in names:
+                series = picked[name]
+                if isinstance(series.dtype, nw.Datetime | nw.Duration | nw.Date):
+                    columns[name] = self.events.values(name)[list(rows)].tolist()
+                else:
+                    columns[name] = series.to_list()
         out = {}
         for index, row in enumerate(rows):
             properties: dict[str, Any] = {}
