@@ -152,7 +152,7 @@ def test_unknown_lead_id_raises_with_a_hint_and_a_lead_gets_its_fit() -> None:
     ]
     scorer = Scorer(ScoringModel(name="m", rules=rules))
     scorer.add(visit(T, lead_id="nobody"))
-    with pytest.raises(UnknownLeadError, match="did you mean 'nobody'") as raised:
+    with pytest.raises(UnknownLeadError, match="Did you mean 'nobody'") as raised:
         scorer.score("nobdy", T)
     assert raised.value.lead_ids == ("nobdy",)
     scorer.add_lead(Lead(id="L9"))

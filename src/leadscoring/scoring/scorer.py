@@ -69,10 +69,10 @@ def unknown_lead(lead_id: str, known: Iterable[str]) -> UnknownLeadError:
     with a "did you mean" hint from the ids it knows."""
     error = UnknownLeadError([lead_id], 0)
     close = difflib.get_close_matches(lead_id, list(known), n=3, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     error.args = (
-        f"lead: the scorer has never seen lead {lead_id!r} (no event, no add_lead){hint}. "
-        "Register a lead without events with add_lead, or pass the Lead itself",
+        f"lead: the scorer has never seen lead {lead_id!r} (no event, no add_lead).{hint} "
+        "Register a lead without events with add_lead, or pass the Lead itself.",
     )
     return error
 
