@@ -24,8 +24,8 @@ from leadscoring import (  # noqa: E402
     InvalidInputError,
     Lead,
     activity_all,
+    to_frame,
 )
-from leadscoring.assessment.frame import to_frame  # noqa: E402
 from leadscoring.examples import default_model, sample_dataset  # noqa: E402
 from leadscoring.scoring.frame_activity import activity_frame, reactivations_frame  # noqa: E402
 from leadscoring.signals.activity import _thresholds  # noqa: E402

@@ -18,7 +18,7 @@ pd = pytest.importorskip("pandas")
 np = pytest.importorskip("numpy")
 pytest.importorskip("narwhals")
 
-from leadscoring import (  # noqa: E402
+from leadscoring import (  # noqa: E402  # noqa: E402
     Assessment,
     Event,
     InvalidInputError,
@@ -27,11 +27,13 @@ from leadscoring import (  # noqa: E402
     Segment,
     Temperature,
     assess_all,
+    assess_frame,
     changes_all,
+    changes_frame,
     gte,
+    to_frame,
     when,
 )
-from leadscoring.assessment.frame import assess_frame, changes_frame, to_frame  # noqa: E402
 from leadscoring.examples import default_model, sample_dataset  # noqa: E402
 from strategies import (  # noqa: E402
     T0,

@@ -51,7 +51,9 @@ HOMES: dict[str, tuple[str, ...]] = {
     "leadscoring.scoring.engine": ("score", "score_all", "timeline"),
     "leadscoring.scoring.frame": ("score_frame",),
     "leadscoring.assessment.stream": ("Scorer",),
-    "leadscoring.assessment.frame": ("assess_frame", "changes_frame", "to_frame"),
+    "leadscoring.assessment.frame": ("assess_frame",),
+    "leadscoring.assessment.frame_changes": ("changes_frame",),
+    "leadscoring.assessment.to_frame": ("to_frame",),
     "leadscoring.scoring.frame_activity": ("activity_frame", "reactivations_frame"),
     "leadscoring.loaders.frames": ("events_from_frame", "leads_from_frame"),
     "leadscoring.assessment.assessment": (

@@ -7,9 +7,11 @@ Everything public is importable from here::
 
 from .assessment.assessment import Assessment, assess, assess_all, format_assessments
 from .assessment.changes import StageChange, changes, changes_all
-from .assessment.frame import assess_frame, changes_frame, to_frame
+from .assessment.frame import assess_frame
+from .assessment.frame_changes import changes_frame
 from .assessment.segments import Segment, segment
 from .assessment.stream import Scorer
+from .assessment.to_frame import to_frame
 from .core.conditions import (
     All,
     AnyOf,

@@ -1,4 +1,4 @@
-"""The whole assessment on tables: :func:`assess_frame`, :func:`changes_frame`, :func:`to_frame`.
+"""The whole assessment on tables: :func:`assess_frame`.
 
 :func:`assess_frame` is :func:`~leadscoring.assess_all` for an events table: one row per
 lead, ranked the same way, with every label and number :meth:`Assessment.to_dict
@@ -24,16 +24,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from ..core.checks import OnUnknown, check_choice, check_iterable, check_moment
-from ..core.errors import InvalidInputError, InvalidValueError
-from ..core.results import LeadScore
+from ..core.checks import OnUnknown, check_choice, check_moment
+from ..core.errors import InvalidInputError
 from ..core.times import to_us
 from ..model.scoring_model import ScoringModel
 from ..scoring.compiled import compile_model
-from ..signals.activity import Activity, Reactivation
 from ..signals.dormancy import DormancyPolicy
 from ..signals.interest import (
     BuyerType,
@@ -44,15 +42,13 @@ from ..signals.interest import (
 )
 from ..signals.journey import JourneyClassifier, JourneyStage
 from ..stages.classifiers import (
-    FitGrade,
     GradeScale,
     PriorityGrid,
     Temperature,
     TemperatureClassifier,
 )
 from ..stages.playbook import Playbook
-from .assessment import Assessment, _previous_temperature, _Settings, _settings
-from .changes import StageChange
+from .assessment import _previous_temperature, _Settings, _settings
 from .segments import SEGMENT_FIELDS, Segment
 
 if TYPE_CHECKING:
@@ -63,7 +59,7 @@ if TYPE_CHECKING:
 
     Array = np.ndarray[Any, Any]
 
-__all__ = ["assess_frame", "changes_frame", "to_frame"]
+__all__ = ["REASONS", "assess_frame"]
 
 _STAGES = tuple(JourneyStage)[1:]
 _TEMPERATURES = tuple(Temperature)
@@ -482,250 +478,3 @@ def _segment_masks(frame: FrameInput, derived: Mapping[str, Any]) -> Any:
         return leads.coded(key)
 
     return Masks(column, count)
-
-
-# --- changes --------------------------------------------------------------------------------
-
-_DIMENSIONS = ("temperature", "journey", "grade", "priority", "activity", "action")
-
-
-def _ranks(dimension: str) -> dict[object, int] | None:
-    if dimension == "temperature":
-        return {t.value: t.rank for t in Temperature}
-    if dimension == "journey":
-        return {st.value: st.rank for st in JourneyStage}
-    if dimension == "grade":
-        return {g.value: g.rank for g in FitGrade}
-    return None
-
-
-def changes_frame(before: Any, after: Any) -> Any:
-    """The stage changes between two tables of :func:`assess_frame`, as
-    :func:`~leadscoring.changes_all` gives them: for each lead of ``after`` in its order,
-    temperature, journey, grade, priority, activity and action that moved, then segments
-    left and entered; a lead missing from ``before`` reports every dimension.
-
-    Columns: ``lead_id``, ``dimension``, ``before``, ``after``, ``direction`` (``up``,
-    ``down`` or null) and ``at`` (``after``'s ``as_of``). In a polars table ``before`` and
-    ``after`` are text (a priority as its number's text); pandas keeps the numbers.
-    """
-    import numpy as np
-    import pandas as pd
-
-    from ..scoring.frame_columns import Table
-
-    old, new = Table(before, "before"), Table(after, "after")
-    need = ("lead_id", "as_of", *_DIMENSIONS)
-    old.require(*need)
-    new.require(*need)
-    segments = [c for c in new.columns if c.startswith("segment.")]
-    old_ids = [str(v) for v in old.frame["lead_id"].to_list()]
-    new_ids = [str(v) for v in new.frame["lead_id"].to_list()]
-    where = pd.Index(old_ids).get_indexer(new_ids)
-    fresh = where < 0
-    at = new.frame["as_of"].to_list()
-    out: list[tuple[int, int, str, str, object, object, str | None]] = []
-    for d, dimension in enumerate(_DIMENSIONS):
-        after_values = new.frame[dimension].to_list()
-        before_values = old.frame[dimension].to_list()
-        ranks = _ranks(dimension)
-        for i, value in enumerate(after_values):
-            if fresh[i]:
-                out.append((i, d, new_ids[i], dimension, None, _plain(value), None))
-                continue
-            was = before_values[where[i]]
-            if _plain(was) == _plain(value):
-                continue
-            direction: str | None = None
-            if ranks is not None:
-                direction = "up" if ranks[value] > ranks[was] else "down"
-            elif dimension == "priority":
-                direction = "up" if -int(value) > -int(was) else "down"
-            out.append((i, d, new_ids[i], dimension, _plain(was), _plain(value), direction))
-    for j, name in enumerate(segments):
-        inside = [bool(v) for v in new.frame[name].to_list()]
-        had = (
-            [bool(v) for v in old.frame[name].to_list()]
-            if name in old.columns else [False] * len(old_ids)
-        )  # fmt: skip
-        label = name.removeprefix("segment.")
-        for i, now_in in enumerate(inside):
-            was_in = False if fresh[i] else had[where[i]]
-            if was_in and not now_in:
-                out.append((i, 6 + j, new_ids[i], "segment", label, None, None))
-            elif now_in and not was_in:
-                out.append((i, 6 + len(segments) + j, new_ids[i], "segment", None, label, None))
-    out.sort(key=lambda item: (item[0], item[1]))
-    polars = new.native_namespace().__name__.startswith("polars")
-
-    def cell(value: object) -> object:
-        return None if value is None else str(value) if polars else value
-
-    data = {
-        "lead_id": [o[2] for o in out],
-        "dimension": [o[3] for o in out],
-        "before": [cell(o[4]) for o in out],
-        "after": [cell(o[5]) for o in out],
-        "direction": [o[6] for o in out],
-        "at": [at[o[0]] for o in out],
-    }
-    if not polars:
-        return pd.DataFrame(
-            {**data, "at": pd.Series(data["at"], dtype=new.frame["as_of"].to_native().dtype)}
-        )
-    import polars as pl
-
-    schema = {"before": pl.String, "after": pl.String, "direction": pl.String,
-              "lead_id": pl.String, "dimension": pl.String,
-              "at": new.frame["as_of"].to_native().dtype}  # fmt: skip
-    del np
-    return pl.DataFrame(data, schema=schema)
-
-
-def _plain(value: object) -> object:
-    """A cell as a Python value (numpy scalars unwrapped)."""
-    item = getattr(value, "item", None)
-    return item() if callable(item) else value
-
-
-# --- to_frame -------------------------------------------------------------------------------
-
-Backend = Literal["pandas", "polars"]
-
-
-def _score_row(s: LeadScore) -> dict[str, Any]:
-    row: dict[str, Any] = {"lead_id": s.lead_id, "as_of": s.as_of, "total": s.total,
-                           "fit": s.fit, "engagement": s.engagement}  # fmt: skip
-    row.update({f"by_group.{g}": v for g, v in s.by_group.items()})
-    row.update({f"by_rule.{r}": v for r, v in s.by_rule.items()})
-    return row
-
-
-def _activity_row(a: Activity) -> dict[str, Any]:
-    last = a.last_reactivation
-    return {
-        "lead_id": a.lead_id,
-        "as_of": a.as_of,
-        "state": a.state.value,
-        "last_active_at": a.last_active_at,
-        "dormant_since": a.dormant_since,
-        "threshold": a.threshold,
-        "reactivations": len(a.reactivations),
-        "reactivated_at": None if last is None else last.at,
-        "reactivation_kind": None if last is None else last.kind.value,
-        "silence": None if last is None else last.silence,
-    }
-
-
-def _reactivation_row(r: Reactivation) -> dict[str, Any]:
-    return {"at": r.at, "kind": r.kind.value, "silent_since": r.silent_since,
-            "silence": r.silence, "events": r.events, "event_id": r.event_id}  # fmt: skip
-
-
-def _assessment_row(a: Assessment) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "lead_id": a.lead_id,
-        "as_of": a.as_of,
-        "priority": a.priority,
-        "total": a.score.total,
-        "fit": a.score.fit,
-        "engagement": a.score.engagement,
-        "temperature": a.temperature.value,
-        "journey": a.journey.value,
-        "grade": a.grade.value,
-        "activity": a.activity.state.value,
-        "action": a.action,
-        "top_product": a.interest.top_product,
-        "interest_pattern": a.interest.pattern.value,
-        "buyer": a.interest.buyer.value,
-        "participation": a.interest.participation.value,
-    }
-    row.update({f"by_group.{g}": v for g, v in a.score.by_group.items()})
-    row.update({f"evidence.{st.value}": a.evidence.get(st, 0.0) for st in _STAGES})
-    reasons = a.reasons(REASONS)
-    for n in range(REASONS):
-        rule, points = reasons[n] if n < len(reasons) else (None, None)
-        row[f"reason_{n + 1}"] = rule
-        row[f"reason_{n + 1}_points"] = points
-    return row
-
-
-def _change_row(c: StageChange) -> dict[str, Any]:
-    return {"lead_id": c.lead_id, "dimension": c.dimension, "before": c.before,
-            "after": c.after, "direction": c.direction, "at": c.at}  # fmt: skip
-
-
-_ROWS: tuple[tuple[type, Callable[[Any], dict[str, Any]]], ...] = (
-    (Assessment, _assessment_row),
-    (LeadScore, _score_row),
-    (Activity, _activity_row),
-    (Reactivation, _reactivation_row),
-    (StageChange, _change_row),
-)
-
-
-def to_frame(results: Iterable[Any], backend: Backend = "pandas") -> Any:
-    """A list of results as a table: :class:`~leadscoring.LeadScore`,
-    :class:`~leadscoring.Assessment`, :class:`~leadscoring.Activity`,
-    :class:`~leadscoring.Reactivation` or :class:`~leadscoring.StageChange` values (one
-    kind per call), one row each, with the columns :func:`~leadscoring.score_frame`
-    (``by_rule=True``), :func:`assess_frame`, :func:`~leadscoring.activity_frame`,
-    :func:`~leadscoring.reactivations_frame` and :func:`changes_frame` give. Times are UTC
-    datetimes and durations timedeltas, not text.
-    """
-    check_choice(backend, ("pandas", "polars"), "backend")
-    items = list(check_iterable(results, "results"))
-    make: Callable[[Any], dict[str, Any]] | None = None
-    kind: type | None = None
-    for index, item in enumerate(items):
-        if kind is None:
-            for candidate, maker in _ROWS:
-                if isinstance(item, candidate):
-                    kind, make = candidate, maker
-                    break
-            else:
-                raise InvalidValueError(
-                    f"results[{index}]",
-                    "expected a LeadScore, Assessment, Activity, Reactivation or StageChange, "
-                    f"got {type(item).__name__}",
-                )
-        elif not isinstance(item, kind):
-            raise InvalidValueError(
-                f"results[{index}]",
-                f"expected a {kind.__name__} like results[0], got {type(item).__name__}",
-            )
-    rows = [make(item) for item in items] if make is not None else []
-    columns = list(dict.fromkeys(name for row in rows for name in row))
-    data = {name: [row.get(name) for row in rows] for name in columns}
-    if backend == "polars":
-        import polars as pl
-
-        return pl.DataFrame(
-            {name: pl.Series(name, _polars_values(values), strict=False)
-             for name, values in data.items()}
-        )  # fmt: skip
-    import pandas as pd
-
-    return pd.DataFrame({name: _pandas_column(values) for name, values in data.items()})
-
-
-def _polars_values(values: list[Any]) -> list[Any]:
-    return values
-
-
-def _pandas_column(values: list[Any]) -> Any:
-    """Times as ``datetime64[us, UTC]``, durations as ``timedelta64[us]``, else as given."""
-    import pandas as pd
-
-    present = [v for v in values if v is not None]
-    if present and all(isinstance(v, datetime) for v in present):
-        return pd.Series(pd.to_datetime(values, utc=True)).astype("datetime64[us, UTC]")
-    if present and all(isinstance(v, timedelta) for v in present):
-        return pd.Series(pd.to_timedelta(values)).astype("timedelta64[us]")
-    if (
-        present
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in present)
-        and (len(present) == len(values))
-    ):
-        return pd.Series(values, dtype="int64")
-    return pd.Series(values, dtype=object if not present or None in values else None)

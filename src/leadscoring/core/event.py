@@ -24,6 +24,7 @@ __all__ = [
     "event_fingerprint",
     "event_sort_key",
     "in_event_order",
+    "plain_value",
     "properties_key",
 ]
 
@@ -161,6 +162,13 @@ def canonical(value: object) -> str:
     if isinstance(value, int):
         return f"n{int.__repr__(value)}"
     return f"o{value!r}"  # not an event value; only a table cell can hold one
+
+
+def plain_value(value: object) -> object:
+    """A table cell as the Python value an Event holds (numpy scalars unwrapped, anything
+    else as it is), so a cell compares and prints like the event's property."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
 
 
 def event_fingerprint(event: Event, at: int) -> str:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.checks import OnUnknown, check_choice, check_moment, report_unknown
 from ..core.errors import InvalidEventError, InvalidInputError, InvalidValueError
-from ..core.event import Event, canonical, event_sort_key
+from ..core.event import Event, canonical, event_sort_key, plain_value
 from ..core.lead import Lead, LeadStatus
 from ..core.rules import AttributeRule, EventRule, RepeatRule
 from ..core.times import from_us, to_us
@@ -145,7 +145,7 @@ class FrameInput:
         column = self._values.get("id")
         if column is None:
             column = self._values["id"] = self.events.values("id")
-        value = _plain(column[row])
+        value = plain_value(column[row])
         if _same(value, None):
             return None
         return str(value)
@@ -185,7 +185,7 @@ class FrameInput:
                 column = self._values[name] = self.events.values(name)
             value = column[row]
             if not _same(value, None):
-                properties[name] = _plain(value)
+                properties[name] = plain_value(value)
         event_id = self.id_at(row)
         if lead_id is None:
             lead_id = str(self.lead_ids[int(self.lead_of[row])])
@@ -258,7 +258,7 @@ class FrameInput:
             for name in names:
                 value = columns[name][index]
                 if not _same(value, None):
-                    properties[name] = _plain(value)
+                    properties[name] = plain_value(value)
             try:
                 out[row] = Event(
                     lead_id="-", type=self.types.values[self.types.codes[row]],
@@ -398,13 +398,7 @@ def _same(a: object, b: object) -> bool:
     a_missing, b_missing = bool(pd.isna(a)), bool(pd.isna(b))
     if a_missing or b_missing:
         return a_missing and b_missing
-    return canonical(_plain(a)) == canonical(_plain(b))
-
-
-def _plain(value: object) -> object:
-    """A numpy scalar as the Python value an Event would hold."""
-    item = getattr(value, "item", None)
-    return item() if callable(item) else value
+    return canonical(plain_value(a)) == canonical(plain_value(b))
 
 
 def _dedupe(
