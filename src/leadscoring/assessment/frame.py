@@ -40,7 +40,7 @@ from ..signals.interest import (
     ParticipationLevel,
     _level,
 )
-from ..signals.journey import JourneyClassifier, JourneyStage
+from ..signals.journey import EVIDENCE_STAGES, JourneyClassifier, JourneyStage
 from ..stages.classifiers import (
     GradeScale,
     PriorityGrid,
@@ -61,7 +61,6 @@ if TYPE_CHECKING:
 
 __all__ = ["REASONS", "assess_frame"]
 
-_STAGES = tuple(JourneyStage)[1:]
 _TEMPERATURES = tuple(Temperature)
 REASONS = 3
 """How many reasons an assessment row carries (``reason_1`` ... ``reason_3``)."""
@@ -218,7 +217,7 @@ def _assess(
     }
     for group in compiled.groups:
         data[f"by_group.{group}"] = numbers[f"by_group.{group}"]
-    for stage in _STAGES:
+    for stage in EVIDENCE_STAGES:
         data[f"evidence.{stage.value}"] = evidence[stage]
     labels = np.array([*names, None], dtype=object)
     for n in range(REASONS):
@@ -288,7 +287,7 @@ def _journey(
     weight = journey.decay.weights_us(frame.at[rows], frame.now)
     matched: dict[JourneyStage, Array] = {}
     evidence: dict[JourneyStage, Array] = {}
-    for stage in _STAGES:
+    for stage in EVIDENCE_STAGES:
         mask = np.zeros(len(rows), dtype=bool)
         for condition in journey.stages.get(stage, ()):
             mask |= frame.masks(condition)
@@ -299,7 +298,7 @@ def _journey(
     scaled = weight * 2.0**24
     # dyadic weights with small sums (windows, no decay): every float sum is exact
     exact = bool(np.array_equal(scaled, np.round(scaled)) and float(scaled.sum()) < 2.0**50)
-    for stage in reversed(_STAGES if not exact else ()):
+    for stage in reversed(EVIDENCE_STAGES if not exact else ()):
         later = later + evidence[stage]
         minimum = journey.min_evidence[stage]
         near |= np.abs(later - minimum) <= 1e-9 * (1.0 + np.abs(later))
@@ -309,23 +308,23 @@ def _journey(
         order = np.argsort(lead[chosen], kind="stable")
         who = lead[chosen][order]
         bounds = [*np.searchsorted(who, close).tolist(), len(who)]
-        for stage in _STAGES:
+        for stage in EVIDENCE_STAGES:
             parts = np.where(matched[stage][chosen], weight[chosen], 0.0)[order].tolist()
             for k, index in enumerate(close.tolist()):
                 evidence[stage][index] = math.fsum(parts[bounds[k] : bounds[k + 1]])
     stage_rows = np.zeros(count, dtype=np.int64)  # 0: none, else 1 + stage position
     later = np.zeros(count, dtype=np.float64)
     decided = np.zeros(count, dtype=bool)
-    for position in reversed(range(len(_STAGES))):
-        stage = _STAGES[position]
+    for position in reversed(range(len(EVIDENCE_STAGES))):
+        stage = EVIDENCE_STAGES[position]
         later = later + evidence[stage]
         reached = ~decided & (later >= journey.min_evidence[stage])
         stage_rows[reached] = position + 1
         decided |= reached
-    every = (JourneyStage.NONE, *_STAGES)
+    every = (JourneyStage.NONE, *EVIDENCE_STAGES)
     out = [every[i] for i in stage_rows.tolist()]
     for index in np.flatnonzero(near).tolist():
-        out[index] = journey.stage_of({st: float(evidence[st][index]) for st in _STAGES})
+        out[index] = journey.stage_of({st: float(evidence[st][index]) for st in EVIDENCE_STAGES})
     return evidence, out
 
 

@@ -12,12 +12,10 @@ from ..core.checks import check_choice, check_iterable
 from ..core.errors import InvalidValueError
 from ..core.results import LeadScore
 from ..signals.activity import Activity, Reactivation
-from ..signals.journey import JourneyStage
+from ..signals.journey import EVIDENCE_STAGES
 from .assessment import Assessment
 from .changes import StageChange
 from .frame import REASONS
-
-_STAGES = tuple(JourneyStage)[1:]
 
 __all__ = ["to_frame"]
 
@@ -73,7 +71,7 @@ def _assessment_row(a: Assessment) -> dict[str, Any]:
         "participation": a.interest.participation.value,
     }
     row.update({f"by_group.{g}": v for g, v in a.score.by_group.items()})
-    row.update({f"evidence.{st.value}": a.evidence.get(st, 0.0) for st in _STAGES})
+    row.update({f"evidence.{st.value}": a.evidence.get(st, 0.0) for st in EVIDENCE_STAGES})
     reasons = a.reasons(REASONS)
     for n in range(REASONS):
         rule, points = reasons[n] if n < len(reasons) else (None, None)

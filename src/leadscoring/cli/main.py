@@ -331,7 +331,7 @@ def _assess_on_tables(
     from ..assessment.assessment import _fmt, _reasons
     from ..assessment.frame import REASONS, assess_frame
     from ..scoring.frame import _modules
-    from ..signals.journey import JourneyStage
+    from ..signals.journey import EVIDENCE_STAGES
 
     _modules()
     events_df, leads_df = _tables(leads, events)
@@ -354,7 +354,7 @@ def _assess_on_tables(
         record["priority"] = int(record["priority"])
         record["reasons"] = reasons
         record["evidence"] = {st.value: row[f"evidence.{st.value}"]
-                              for st in tuple(JourneyStage)[1:]}
+                              for st in EVIDENCE_STAGES}
         for key in ("top_product", "interest_pattern", "buyer", "participation"):
             value = row[key]
             record[key] = None if value is None or value != value else value

@@ -34,7 +34,7 @@ from ..signals.interest import (
     profile_from_counts,
     top_value,
 )
-from ..signals.journey import JourneyClassifier, JourneyStage
+from ..signals.journey import EVIDENCE_STAGES, JourneyClassifier, JourneyStage
 from .scorer_state import DecayedSum, KeptTimes, output_plan
 
 __all__ = ["INTEREST", "Journey", "Tally"]
@@ -42,8 +42,7 @@ __all__ = ["INTEREST", "Journey", "Tally"]
 INTEREST = InterestPolicy()
 """The interest policy ``assess`` uses when none is given (a model does not carry one)."""
 
-_STAGES = tuple(JourneyStage)[1:]
-_INDEX = {stage: i for i, stage in enumerate(_STAGES)}
+_INDEX = {stage: i for i, stage in enumerate(EVIDENCE_STAGES)}
 
 
 class Journey:
@@ -67,11 +66,11 @@ class Journey:
 
     def evidence(self, states: list[Any] | None, now: int) -> dict[JourneyStage, float]:
         """The decayed evidence of each stage at ``now``."""
-        out = dict.fromkeys(_STAGES, 0.0)
+        out = dict.fromkeys(EVIDENCE_STAGES, 0.0)
         if states is not None:
             for index, state in enumerate(states):
                 if state is not None:
-                    out[_STAGES[index]] = self.plan.value(state, now)[0]
+                    out[EVIDENCE_STAGES[index]] = self.plan.value(state, now)[0]
         return out
 
 

@@ -41,7 +41,7 @@ from ..core.errors import LeadScoringError, SnapshotError
 from ..core.lead import Lead
 from ..model.scoring_model import ScoringModel
 from ..signals.activity import ActivityState
-from ..signals.journey import JourneyStage
+from ..signals.journey import EVIDENCE_STAGES, JourneyStage
 from ..stages.classifiers import FitGrade, Temperature
 from .activity_log import ActivityLog, Key
 from .compiled import CompiledModel
@@ -52,7 +52,6 @@ __all__ = ["FORMAT", "VERSION", "Loaded", "Parts", "dump", "header", "load", "mo
 
 FORMAT = "leadscoring.scoring.scorer"
 VERSION = 2
-_STAGES = tuple(JourneyStage)[1:]
 _ENTRY_KEYS = frozenset(
     {"lead", "latest", "ids", "rules", "activity", "journey", "interest", "labels"}
 )
@@ -114,7 +113,7 @@ def _entry(parts: Parts, journey: Journey, lead_id: str, kinds: dict[Key, int]) 
         if state.journey is None
         else {
             stage.value: journey.plan.to_data(value)
-            for stage, value in zip(_STAGES, state.journey, strict=True)
+            for stage, value in zip(EVIDENCE_STAGES, state.journey, strict=True)
             if value is not None
         }
     )
@@ -308,11 +307,11 @@ def _lead_state(
         state.activity = _at(f"{path}.activity", lambda: ActivityLog.from_data(activity, kinds))
     stages = _required(entry, path, "journey")
     if stages is not None:
-        state.journey = [None] * len(_STAGES)
+        state.journey = [None] * len(EVIDENCE_STAGES)
         for name, value in _table(stages, f"{path}.journey").items():
-            if name not in {s.value for s in _STAGES}:
+            if name not in {s.value for s in EVIDENCE_STAGES}:
                 raise _fail(f"{path}.journey", f"no journey stage {name!r}")
-            index = [s.value for s in _STAGES].index(name)
+            index = [s.value for s in EVIDENCE_STAGES].index(name)
             state.journey[index] = _at(
                 f"{path}.journey[{name!r}]", partial(journey.plan.from_data, value)
             )

@@ -45,7 +45,13 @@ from ..core.plain.forms import (
     to_condition,
 )
 
-__all__ = ["DEFAULT_EVIDENCE", "DEFAULT_MIN_EVIDENCE", "JourneyClassifier", "JourneyStage"]
+__all__ = [
+    "DEFAULT_EVIDENCE",
+    "DEFAULT_MIN_EVIDENCE",
+    "EVIDENCE_STAGES",
+    "JourneyClassifier",
+    "JourneyStage",
+]
 
 
 class JourneyStage(enum.StrEnum):
@@ -69,8 +75,9 @@ class JourneyStage(enum.StrEnum):
 
 
 _STAGES = tuple(JourneyStage)
-_EVIDENCE_STAGES = _STAGES[1:]
-_STAGE_NAMES = tuple(s.value for s in _EVIDENCE_STAGES)
+EVIDENCE_STAGES = _STAGES[1:]
+"""The stages evidence can show (every stage but ``NONE``), in order."""
+_STAGE_NAMES = tuple(s.value for s in EVIDENCE_STAGES)
 
 DEFAULT_EVIDENCE: Mapping[str, tuple[Mapping[str, Any], ...]] = {
     "information_gathering": ({"type": "page_view", "category": ["blog", "article"]},),
@@ -233,7 +240,7 @@ class JourneyClassifier:
         self, events: Iterable[Event], as_of: datetime
     ) -> dict[JourneyStage, float]:
         """:meth:`evidence` of events already checked, deduplicated and ``<= as_of``."""
-        weights: dict[JourneyStage, list[float]] = {stage: [] for stage in _EVIDENCE_STAGES}
+        weights: dict[JourneyStage, list[float]] = {stage: [] for stage in EVIDENCE_STAGES}
         for event in events:
             stages = self.stages_of(event)
             if stages:
@@ -257,7 +264,7 @@ class JourneyClassifier:
         """The most advanced stage whose evidence, counting that of the stages after it,
         reaches its minimum."""
         later: list[float] = []
-        for stage in reversed(_EVIDENCE_STAGES):
+        for stage in reversed(EVIDENCE_STAGES):
             later.append(evidence.get(stage, 0.0))
             if math.fsum(later) >= self.min_evidence[stage]:
                 return stage
