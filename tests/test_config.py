@@ -254,7 +254,7 @@ def test_defaults_are_left_out() -> None:
 def test_every_model_field_with_settings_is_a_section() -> None:
     """The stage settings and the dormancy policy are sections of the same document."""
     assert list(SECTIONS) == ["dormancy", "temperature", "journey", "grades", "priority",
-                              "playbook"]
+                              "playbook", "accounts"]
     names = {f.name for f in attrs.fields(ScoringModel)}
     assert {field for field, _ in SECTIONS.values()} <= names
 

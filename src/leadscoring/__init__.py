@@ -5,6 +5,7 @@ Everything public is importable from here::
     from leadscoring import Event, EventRule, Lead, ScoringModel, score, when
 """
 
+from .assessment.accounts import AccountAssessment, AccountMember, assess_accounts
 from .assessment.assessment import Assessment, assess, assess_all, format_assessments
 from .assessment.changes import StageChange, changes, changes_all
 from .assessment.frame import assess_frame
@@ -50,6 +51,7 @@ from .core.errors import (
     UnknownLeadWarning,
 )
 from .core.event import Event, EventType, PageCategory
+from .core.identity import Identity, IdentityMap, Merge, merge
 from .core.lead import Lead, LeadStatus
 from .core.results import Contribution, LeadScore
 from .core.rules import AttributeRule, EventRule, Limit, ReactivationRule, RepeatRule, Rule
@@ -93,6 +95,7 @@ from .signals.interest import (
     interest_profile,
 )
 from .signals.journey import JourneyClassifier, JourneyStage
+from .stages.accounts import AccountPolicy
 from .stages.classifiers import (
     FitGrade,
     GradeScale,
@@ -106,6 +109,9 @@ __version__ = "0.1.0.dev0"
 """The version of this package (as in ``pyproject.toml``)."""
 
 __all__ = [
+    "AccountAssessment",
+    "AccountMember",
+    "AccountPolicy",
     "Activity",
     "ActivityState",
     "All",
@@ -131,6 +137,8 @@ __all__ = [
     "FitGrade",
     "GradeScale",
     "HalfLife",
+    "Identity",
+    "IdentityMap",
     "InterestPattern",
     "InterestPolicy",
     "InterestProfile",
@@ -151,6 +159,7 @@ __all__ = [
     "Linear",
     "LoadResult",
     "Matcher",
+    "Merge",
     "NaiveDatetimeError",
     "NaiveEventDatetimeError",
     "NaiveLeadDatetimeError",
@@ -187,6 +196,7 @@ __all__ = [
     "activity_all",
     "activity_frame",
     "assess",
+    "assess_accounts",
     "assess_all",
     "assess_frame",
     "backtest",
@@ -215,6 +225,7 @@ __all__ = [
     "load_model",
     "lt",
     "lte",
+    "merge",
     "model_schema",
     "model_warnings",
     "one_of",

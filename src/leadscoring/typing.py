@@ -6,5 +6,6 @@ Import these in your own annotations::
 """
 
 from .core.aliases import Scalar, Timestamp
+from .core.identity import Identities
 
-__all__ = ["Scalar", "Timestamp"]
+__all__ = ["Identities", "Scalar", "Timestamp"]

@@ -19,10 +19,19 @@ from typing import Any
 import attrs
 
 from ..core.aliases import Timestamp
-from ..core.checks import OnUnknown, check_lead, check_moment, events_of, expect, group_events
+from ..core.checks import (
+    OnUnknown,
+    check_lead,
+    check_moment,
+    events_of,
+    expect,
+    group_events,
+    united_leads,
+)
 from ..core.display import fmt, html_block, html_table, moment
 from ..core.errors import InvalidValueError
 from ..core.event import Event
+from ..core.identity import Identities, check_identities
 from ..core.lead import Lead
 from ..core.mapping import FrozenMap
 from ..core.progress import check_progress, track
@@ -99,11 +108,30 @@ class Assessment:
         """The labels, the action and the reasons as HTML (notebooks)."""
         s = self.score
         labels = html_table(
-            ("priority", "total", "fit", "engagement", "temperature", "journey", "grade",
-             "activity", "action"),
-            [(self.priority, fmt(s.total), fmt(s.fit), fmt(s.engagement),
-              self.temperature.value, self.journey.value, self.grade.value,
-              self.activity.state.value, self.action)],
+            (
+                "priority",
+                "total",
+                "fit",
+                "engagement",
+                "temperature",
+                "journey",
+                "grade",
+                "activity",
+                "action",
+            ),
+            [
+                (
+                    self.priority,
+                    fmt(s.total),
+                    fmt(s.fit),
+                    fmt(s.engagement),
+                    self.temperature.value,
+                    self.journey.value,
+                    self.grade.value,
+                    self.activity.state.value,
+                    self.action,
+                )
+            ],
             numeric=(0, 1, 2, 3),
         )
         reasons = html_table(
@@ -312,24 +340,32 @@ def assess(
     segments: Iterable[Segment] = (),
     previous: Assessment | Temperature | None = None,
     population: Iterable[LeadScore | float] | None = None,
+    identities: Identities | None = None,
 ) -> Assessment:
     """Score ``lead`` at ``as_of`` and label it; the result does not depend on event order.
 
     Classifiers default to the model's own; pass one to override it for this call.
     ``previous`` (the last assessment or temperature) turns on temperature hysteresis.
-    ``population`` is needed only for percentile temperature bands.
+    ``population`` is needed only for percentile temperature bands. With ``identities``,
+    the lead's aliases' events (linked by ``as_of``) are its own, as in
+    :func:`~leadscoring.score`.
     """
     model, s = _settings(
         model,
         {
-            "temperature": temperature, "journey": journey, "grades": grades,
-            "priority": priority, "playbook": playbook, "dormancy": dormancy,
-            "interest": interest, "segments": segments,
+            "temperature": temperature,
+            "journey": journey,
+            "grades": grades,
+            "priority": priority,
+            "playbook": playbook,
+            "dormancy": dormancy,
+            "interest": interest,
+            "segments": segments,
         },
     )
     lead = check_lead(lead)
     moment = check_moment(as_of)
-    own = events_of(lead.id, events, moment)
+    own = events_of(lead.id, events, moment, check_identities(identities))
     score = score_prepared(lead, own, compile_model(model), moment)
     pop = _population(s, population)
     return _label(lead, own, score, s, _previous_temperature(previous), pop)
@@ -355,6 +391,7 @@ def assess_all(
     segments: Iterable[Segment] = (),
     previous: Iterable[Assessment] | Mapping[str, Assessment | Temperature] | None = None,
     on_unknown: OnUnknown = "raise",
+    identities: Identities | None = None,
     progress: bool = False,
 ) -> list[Assessment]:
     """Assess many leads and rank them: priority first (1 first), then score (highest
@@ -362,21 +399,30 @@ def assess_all(
 
     Percentile temperature bands use these leads as the population. ``previous`` (the last
     run's assessments, or lead id → temperature) turns on hysteresis. Events of unknown
-    leads are handled as in :func:`~leadscoring.score_all` (``on_unknown``).
+    leads are handled as in :func:`~leadscoring.score_all` (``on_unknown``), and so are
+    ``identities`` (an alias's history is its lead's; an alias gets no assessment).
     ``progress=True`` shows a bar over the leads (needs ``tqdm``: the ``progress`` extra).
     """
     model, s = _settings(
         model,
         {
-            "temperature": temperature, "journey": journey, "grades": grades,
-            "priority": priority, "playbook": playbook, "dormancy": dormancy,
-            "interest": interest, "segments": segments,
+            "temperature": temperature,
+            "journey": journey,
+            "grades": grades,
+            "priority": priority,
+            "playbook": playbook,
+            "dormancy": dormancy,
+            "interest": interest,
+            "segments": segments,
         },
     )
     moment = check_moment(as_of)
     check_progress(progress)
-    lead_list = list(leads)
-    grouped = group_events(lead_list, check_events(events), as_of=moment, on_unknown=on_unknown)
+    links = check_identities(identities)
+    lead_list = united_leads(leads, links, moment)
+    grouped = group_events(
+        lead_list, check_events(events), as_of=moment, on_unknown=on_unknown, identities=links
+    )
     compiled = compile_model(model)
     bar = track(lead_list, progress=progress, desc="assessing", unit="leads")
     scores = [score_prepared(lead, grouped[lead.id], compiled, moment) for lead in bar]

@@ -20,6 +20,7 @@ from typing import Literal, TypeVar
 
 from .errors import InvalidValueError, UnknownLeadError, UnknownLeadWarning
 from .event import Event, dedupe_sorted
+from .identity import IdentityMap, moved
 from .lead import Lead
 from .times import to_utc
 
@@ -32,10 +33,12 @@ __all__ = [
     "check_lead",
     "check_leads",
     "check_moment",
+    "check_not_alias",
     "events_of",
     "expect",
     "group_events",
     "report_unknown",
+    "united_leads",
 ]
 
 T = TypeVar("T")
@@ -104,30 +107,51 @@ def group_events(
     *,
     as_of: datetime | None,
     on_unknown: OnUnknown = "raise",
+    identities: IdentityMap | None = None,
 ) -> dict[str, list[Event]]:
     """Each lead's events (sorted, deduplicated, ``<= as_of``), keyed by lead id.
 
     Events of unknown leads raise :class:`~leadscoring.UnknownLeadError`, or warn with
     :class:`~leadscoring.UnknownLeadWarning`, or are skipped, as ``on_unknown`` says. A
     lead given twice, or an item that is not a Lead or an Event, is named by position.
+    With ``identities``, an alias's events are its lead's (:func:`united_leads` drops the
+    aliases from ``leads``; their ids are qualified by the alias).
     """
     check_choice(on_unknown, _ON_UNKNOWN, "on_unknown")
+    roots = identities.roots(as_of) if identities is not None else {}
     grouped: dict[str, list[Event]] = {}
     for index, lead in enumerate(leads):
         expect(lead, Lead, f"leads[{index}]")
         if lead.id in grouped:
             raise InvalidValueError("leads", f"lead id {lead.id!r} is given twice")
-        grouped[lead.id] = []
+        if lead.id not in roots:
+            grouped[lead.id] = []
     unknown: dict[str, int] = {}
     for index, item in enumerate(check_iterable(events, "events")):
         event = item if isinstance(item, Event) else expect(item, Event, f"events[{index}]")
-        bucket = grouped.get(event.lead_id)
+        if as_of is not None and event.at > as_of:
+            continue
+        root = roots.get(event.lead_id) if roots else None
+        bucket = grouped.get(event.lead_id if root is None else root)
         if bucket is None:
-            unknown[event.lead_id] = unknown.get(event.lead_id, 0) + 1
-        elif as_of is None or event.at <= as_of:
-            bucket.append(event)
+            lead_id = event.lead_id if root is None else root
+            unknown[lead_id] = unknown.get(lead_id, 0) + 1
+        else:
+            bucket.append(event if root is None else moved(event, root))
     report_unknown(sorted(unknown), sum(unknown.values()), on_unknown)
     return {lead_id: dedupe_sorted(evs) for lead_id, evs in grouped.items()}
+
+
+def united_leads(
+    leads: Iterable[object], identities: IdentityMap | None, as_of: datetime | None
+) -> list[Lead]:
+    """``leads`` (checked) without those that are aliases of another lead at ``as_of``:
+    their history is their lead's."""
+    checked = check_leads(leads)
+    if identities is None:
+        return checked
+    roots = identities.roots(as_of)
+    return [lead for lead in checked if lead.id not in roots]
 
 
 def report_unknown(lead_ids: Sequence[str], events: int, on_unknown: OnUnknown) -> None:
@@ -141,11 +165,35 @@ def report_unknown(lead_ids: Sequence[str], events: int, on_unknown: OnUnknown) 
     warnings.warn(str(error), UnknownLeadWarning, stacklevel=4)
 
 
-def events_of(lead_id: str, events: Iterable[object], as_of: datetime | None) -> list[Event]:
-    """One lead's events (sorted, deduplicated, ``<= as_of``); others are skipped."""
+def check_not_alias(lead_id: str, roots: Mapping[str, str]) -> None:
+    """Raise :class:`InvalidValueError` if ``lead_id`` is an alias (in ``roots``, alias →
+    lead): its history is its lead's, and it has no score of its own."""
+    if lead_id in roots:
+        raise InvalidValueError(
+            "lead",
+            f"{lead_id!r} is an alias of lead {roots[lead_id]!r} (identities); its history "
+            f"is that lead's: score {roots[lead_id]!r}",
+        )
+
+
+def events_of(
+    lead_id: str,
+    events: Iterable[object],
+    as_of: datetime | None,
+    identities: IdentityMap | None = None,
+) -> list[Event]:
+    """One lead's events (sorted, deduplicated, ``<= as_of``); others are skipped. With
+    ``identities``, the events of the lead's aliases (by ``as_of``) are its events too;
+    a lead that is itself an alias by then raises :class:`InvalidValueError`."""
+    roots = identities.roots(as_of) if identities is not None else {}
+    check_not_alias(lead_id, roots)
     mine = []
     for index, item in enumerate(check_iterable(events, "events")):
         event = item if isinstance(item, Event) else expect(item, Event, f"events[{index}]")
-        if event.lead_id == lead_id and (as_of is None or event.at <= as_of):
+        if as_of is not None and event.at > as_of:
+            continue
+        if event.lead_id == lead_id:
             mine.append(event)
+        elif roots and roots.get(event.lead_id) == lead_id:
+            mine.append(moved(event, lead_id))
     return dedupe_sorted(mine)

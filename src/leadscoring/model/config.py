@@ -38,6 +38,7 @@ from ..core.plain.rules import decay_data, read_decay, read_rule, rule_data
 from ..core.rules import AttributeRule, Rule
 from ..signals.activity import DormancyPolicy
 from ..signals.journey import JourneyClassifier
+from ..stages.accounts import AccountPolicy
 from ..stages.classifiers import GradeScale, PriorityGrid, TemperatureClassifier
 from ..stages.playbook import Playbook
 from . import toml_writer as _toml
@@ -65,6 +66,7 @@ SECTIONS: dict[str, tuple[str, Any]] = {
     "grades": ("grades", GradeScale),
     "priority": ("priority", PriorityGrid),
     "playbook": ("playbook", Playbook),
+    "accounts": ("accounts", AccountPolicy),
 }
 """Optional sections of a model document: key -> (``ScoringModel`` field, settings class).
 

@@ -18,6 +18,7 @@ from ..core.mapping import FrozenMap
 from ..core.rules import AttributeRule, EventRule, ReactivationRule, RepeatRule, Rule
 from ..signals.dormancy import DormancyPolicy
 from ..signals.journey import JourneyClassifier
+from ..stages.accounts import AccountPolicy
 from ..stages.classifiers import GradeScale, PriorityGrid, TemperatureClassifier
 from ..stages.playbook import Playbook
 
@@ -44,6 +45,7 @@ def _stage_problems(model: ScoringModel) -> Iterable[ErrorDetail]:
         ("grades", model.grades, GradeScale),
         ("priority", model.priority, PriorityGrid),
         ("playbook", model.playbook, Playbook),
+        ("accounts", model.accounts, AccountPolicy),
     )
     for name, value, cls in expected:
         if not isinstance(value, cls):
@@ -82,6 +84,7 @@ class ScoringModel:
     grades: GradeScale = attrs.field(factory=GradeScale)
     priority: PriorityGrid = attrs.field(factory=PriorityGrid)
     playbook: Playbook = attrs.field(factory=Playbook)
+    accounts: AccountPolicy = attrs.field(factory=AccountPolicy)
 
     def __attrs_post_init__(self) -> None:
         errors = list(self._problems())

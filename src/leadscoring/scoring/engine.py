@@ -12,9 +12,19 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from ..core.aliases import Timestamp
-from ..core.checks import OnUnknown, check_lead, check_moment, events_of, group_events
+from ..core.checks import (
+    OnUnknown,
+    check_events,
+    check_lead,
+    check_moment,
+    check_not_alias,
+    events_of,
+    group_events,
+    united_leads,
+)
 from ..core.errors import InvalidValueError
-from ..core.event import Event
+from ..core.event import Event, dedupe_sorted
+from ..core.identity import Identities, check_identities, moved
 from ..core.lead import Lead
 from ..core.mapping import FrozenMap
 from ..core.progress import check_progress, track
@@ -175,13 +185,20 @@ def reactivation_rows_of(
 
 
 def score(
-    lead: Lead, events: Iterable[Event], model: ScoringModel, *, as_of: Timestamp
+    lead: Lead,
+    events: Iterable[Event],
+    model: ScoringModel,
+    *,
+    as_of: Timestamp,
+    identities: Identities | None = None,
 ) -> LeadScore:
     """Score one lead at ``as_of`` (an aware datetime or an ISO 8601 string with an offset).
 
     Events of other leads and events after ``as_of`` are ignored; copies of an event
     (same ``id``) count once, and two different events sharing an ``id`` raise
-    :class:`~leadscoring.InvalidEventError`.
+    :class:`~leadscoring.InvalidEventError`. With ``identities``
+    (:class:`~leadscoring.IdentityMap`), the events of the lead's aliases linked by
+    ``as_of`` are the lead's too, earlier ones included (``docs/identities.md``).
 
     >>> from datetime import UTC
     >>> rule = EventRule(name="page", when={"type": "page_view"}, points=10)
@@ -192,7 +209,8 @@ def score(
     """
     lead, model = check_lead(lead), check_model(model)
     moment = check_moment(as_of)
-    return score_prepared(lead, events_of(lead.id, events, moment), compile_model(model), moment)
+    own = events_of(lead.id, events, moment, check_identities(identities))
+    return score_prepared(lead, own, compile_model(model), moment)
 
 
 def score_all(
@@ -202,6 +220,7 @@ def score_all(
     *,
     as_of: Timestamp,
     on_unknown: OnUnknown = "raise",
+    identities: Identities | None = None,
     progress: bool = False,
 ) -> list[LeadScore]:
     """Score many leads at once: one :class:`LeadScore` per lead, in the leads' order.
@@ -209,13 +228,17 @@ def score_all(
     Leads without events still get their fit score. Events whose ``lead_id`` matches no
     lead raise :class:`~leadscoring.UnknownLeadError` (``on_unknown="warn"`` warns,
     ``"ignore"`` skips them on purpose): they are never dropped silently.
-    ``progress=True`` shows a bar over the leads (needs ``tqdm``: the ``progress`` extra).
+    With ``identities``, each lead is scored on its own events and its aliases' (linked by
+    ``as_of``); a lead that is itself an alias by then is no lead of its own and gets no
+    result. ``progress=True`` shows a bar over the leads (needs ``tqdm``: the ``progress``
+    extra).
     """
     model = check_model(model)
     moment = check_moment(as_of)
     check_progress(progress)
-    leads = list(leads)
-    grouped = group_events(leads, events, as_of=moment, on_unknown=on_unknown)
+    links = check_identities(identities)
+    leads = united_leads(leads, links, moment)
+    grouped = group_events(leads, events, as_of=moment, on_unknown=on_unknown, identities=links)
     compiled = compile_model(model)
     bar = track(leads, progress=progress, desc="scoring", unit="leads")
     return [score_prepared(lead, grouped[lead.id], compiled, moment) for lead in bar]
@@ -229,8 +252,14 @@ def timeline(
     start: Timestamp,
     end: Timestamp,
     every: timedelta | str = timedelta(days=1),
+    identities: Identities | None = None,
 ) -> list[LeadScore]:
-    """The lead's score sampled at ``start``, ``start + every``, ... up to ``end`` included."""
+    """The lead's score sampled at ``start``, ``start + every``, ... up to ``end`` included.
+
+    With ``identities``, an alias's events count from the moment it is linked (its
+    ``Identity.at``; the latest on a chain) on, earlier events included: the timeline
+    shows the score jump on identification, as it happened.
+    """
     lead, model = check_lead(lead), check_model(model)
     first, last = to_utc(start, "start"), to_utc(end, "end")
     if last < first:
@@ -240,12 +269,32 @@ def timeline(
     step = parse_duration(every, "every")
     if not isinstance(step, timedelta):
         raise InvalidValueError("every", "must be a fixed duration such as '1d' or '1w'")
-    history = events_of(lead.id, events, last)
-    times = [e.at for e in history]
     compiled = compile_model(model)
+    links = check_identities(identities)
+    joined: dict[str, datetime] = {}
+    if links is not None:
+        check_not_alias(lead.id, links.roots(last))
+        joined = links.aliases_of(lead.id, last)
+    mine = [
+        e for e in check_events(events)
+        if e.at <= last and (e.lead_id == lead.id or e.lead_id in joined)
+    ]  # fmt: skip
+    joins = sorted(set(joined.values()))
     out = []
+    known = -1  # how many join moments the history reflects
+    history: list[Event] = []
+    times: list[datetime] = []
     moment = first
     while moment <= last:
+        now_known = bisect_right(joins, moment)
+        if now_known != known:  # the aliases linked by now: their whole history counts
+            known = now_known
+            history = dedupe_sorted(
+                e if e.lead_id == lead.id else moved(e, lead.id)
+                for e in mine
+                if e.lead_id == lead.id or joined[e.lead_id] <= moment
+            )
+            times = [e.at for e in history]
         upto = bisect_right(times, moment)
         out.append(score_prepared(lead, history[:upto], compiled, moment))
         moment += step

@@ -26,14 +26,15 @@ import attrs
 from ..core.aliases import Timestamp
 from ..core.checks import (
     check_lead,
-    check_leads,
     check_moment,
     events_of,
     expect,
     group_events,
+    united_leads,
 )
 from ..core.display import html_block, html_table, moment
 from ..core.event import Event
+from ..core.identity import Identities, check_identities
 from ..core.lead import Lead, LeadStatus
 from ..core.times import format_duration
 from .dormancy import DormancyPolicy
@@ -148,8 +149,13 @@ class Activity:
             + (f"; dormant since {moment(self.dormant_since)}" if self.dormant_since else "")
         ]
         rows = [
-            (r.kind.value, moment(r.at), moment(r.silent_since), format_duration(r.silence),
-             r.events)
+            (
+                r.kind.value,
+                moment(r.at),
+                moment(r.silent_since),
+                format_duration(r.silence),
+                r.events,
+            )
             for r in self.reactivations
         ]
         headers = ("reactivation", "at", "silent since", "silence", "events")
@@ -335,11 +341,13 @@ def activity(
     *,
     as_of: Timestamp,
     policy: DormancyPolicy = _DEFAULT_POLICY,
+    identities: Identities | None = None,
 ) -> Activity:
     """The activity state of ``lead`` at ``as_of``.
 
     Events of other leads and events after ``as_of`` are ignored; events sharing an
-    ``id`` count once; the order of ``events`` does not matter.
+    ``id`` count once; the order of ``events`` does not matter. With ``identities``, the
+    lead's aliases' events (linked by ``as_of``) are its own.
 
     >>> from datetime import UTC, datetime
     >>> lead = Lead(id="L1")
@@ -350,7 +358,8 @@ def activity(
     lead = check_lead(lead)
     policy = expect(policy, DormancyPolicy, "policy")
     moment = check_moment(as_of)
-    return _activity(lead, events_of(lead.id, events, moment), policy, moment)
+    own = events_of(lead.id, events, moment, check_identities(identities))
+    return _activity(lead, own, policy, moment)
 
 
 def activity_all(
@@ -360,16 +369,18 @@ def activity_all(
     as_of: Timestamp,
     policy: DormancyPolicy = _DEFAULT_POLICY,
     on_unknown: Literal["raise", "warn", "ignore"] = "raise",
+    identities: Identities | None = None,
 ) -> list[Activity]:
     """The activity of each lead, one result per lead in the order of ``leads``.
 
     The same guarantees as :func:`~leadscoring.score_all`: events whose ``lead_id``
     matches no lead raise :class:`~leadscoring.UnknownLeadError`, unless ``on_unknown`` is
     ``"warn"`` (an :class:`~leadscoring.UnknownLeadWarning`, then skipped) or ``"ignore"``;
-    a lead id given twice is an error.
+    a lead id given twice is an error. ``identities`` unite histories as in ``score_all``.
     """
     policy = expect(policy, DormancyPolicy, "policy")
     moment = check_moment(as_of)
-    lead_list = check_leads(leads)
-    grouped = group_events(lead_list, events, as_of=moment, on_unknown=on_unknown)
+    links = check_identities(identities)
+    lead_list = united_leads(leads, links, moment)
+    grouped = group_events(lead_list, events, as_of=moment, on_unknown=on_unknown, identities=links)
     return [_activity(lead, grouped[lead.id], policy, moment) for lead in lead_list]
