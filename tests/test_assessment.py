@@ -255,14 +255,15 @@ def test_assessment_does_not_depend_on_event_order(
 
 
 def test_demo_prints_the_ranked_assessments() -> None:
-    """The demo ends with who to call today: ranked rows with their action and reasons."""
+    """The demo shows who to call today: ranked rows with their action and reasons."""
     import io
 
     from leadscoring.examples.demo import run_demo
 
     buffer = io.StringIO()
     run_demo(top=3, out=buffer)
-    section = buffer.getvalue().split("Who to call today")[1].splitlines()
+    text = buffer.getvalue()
+    section = text.split("Who to call today")[1].split("\nAccounts:")[0].splitlines()
     assert section[1].split()[:3] == ["#", "lead", "score"]
     assert [section[i].split()[0] for i in (2, 5, 8)] == ["1", "2", "3"]
     assert section[3].strip().startswith("action: ")

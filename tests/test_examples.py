@@ -23,6 +23,7 @@ from leadscoring import (
     score_all,
 )
 from leadscoring.examples import (
+    ACCOUNT_ROLES,
     PERSONA_NAMES,
     SAMPLE_AS_OF,
     TARGET_INDUSTRIES,
@@ -150,11 +151,16 @@ def test_events_carry_the_documented_properties(data: SampleDataset) -> None:
 
 
 def test_attributes_are_realistic(data: SampleDataset) -> None:
-    """Leads carry industry, role, region and source; non-students a company size."""
+    """Leads carry industry, role (the job), region and source; non-students a company
+    size; account members also a buying-group role, other leads none."""
     for lead in data.leads:
         attrs = lead.attributes
         assert {"industry", "role", "region", "source"} <= set(attrs)
         assert attrs["role"] in ("executive", "manager", "practitioner", "student")
+        if lead.account_id is None:
+            assert "buying_role" not in attrs
+        else:
+            assert attrs["buying_role"] in ACCOUNT_ROLES
         if attrs["role"] == "student":
             assert "company_size" not in attrs
         else:
@@ -176,12 +182,16 @@ def test_target_industries_lean_towards_good_journeys(data: SampleDataset) -> No
 
 
 def test_statuses_follow_the_personas(data: SampleDataset) -> None:
-    """Lost deals are LOST, returning customers WON with a purchase, everyone else OPEN."""
+    """Lost deals are LOST, returning customers WON with a purchase, members of a
+    returning account WON or LOST as their account, everyone else OPEN."""
     persona = data.planted.personas
     events = _by_lead(data)
     for lead in data.leads:
         name = persona[lead.id]
-        if name in ("lost_deal_return", "lost_silent"):
+        if name == "account_return":
+            assert lead.status in (LeadStatus.WON, LeadStatus.LOST)
+            assert lead.status_changed_at is not None
+        elif name in ("lost_deal_return", "lost_silent"):
             assert lead.status is LeadStatus.LOST
             assert lead.status_changed_at is not None
         elif name == "customer_return":
@@ -233,9 +243,12 @@ def test_planted_reactivations_are_listed_and_real(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 7])
 def test_other_leads_never_return_from_a_long_silence(seed: int) -> None:
-    """Leads without a planted return have no 90-day gap between two activity events."""
+    """Leads without a planted return have no 90-day gap between two activity events
+    (members of a returning account come back as the account, not alone)."""
     data = sample_dataset(seed)
     planted = {p.lead_id for p in data.planted.reactivations}
+    returning = {p.account_id for p in data.planted.account_returns}
+    planted |= {lead.id for lead in data.leads if lead.account_id in returning}
     for lead_id, events in _by_lead(data).items():
         if lead_id in planted:
             continue
@@ -373,3 +386,24 @@ def test_run_demo_shows_the_leads_that_came_back() -> None:
     newest = sorted(recent, key=lambda p: (p.at, p.lead_id), reverse=True)[:3]
     assert [row.split()[0] for row in rows] == [p.lead_id for p in newest]
     assert [row.split()[2] for row in rows] == [p.kind for p in newest]
+
+
+def test_run_demo_shows_the_accounts_and_their_returns() -> None:
+    """The demo ends with the top accounts as assess_accounts ranks them (with the cookies'
+    browsing), then every planted account return, newest first."""
+    from leadscoring import assess_accounts
+
+    buffer = io.StringIO()
+    run_demo(top=3, out=buffer)
+    text = buffer.getvalue()
+    data = sample_dataset(seed=0)
+    ranked = assess_accounts(data.leads, [*data.events, *data.cookie_events], as_of=data.as_of,
+                             model=default_model(), identities=data.identities)  # fmt: skip
+    accounts = text.split("\nAccounts: ")[1].splitlines()
+    assert accounts[0] == f"the top 3 of {len(data.accounts())} buying groups"
+    assert accounts[1].split()[:4] == ["account", "members", "engaged", "score"]
+    assert [row.split()[0] for row in accounts[2:5]] == [a.account_id for a in ranked[:3]]
+    back = text.split("Accounts that came back as a group: ")[1].splitlines()
+    planted = sorted(data.planted.account_returns, key=lambda p: p.at, reverse=True)
+    assert back[0] == str(len(planted))
+    assert [row.split()[:2] for row in back[2:]] == [[p.account_id, p.kind] for p in planted]

@@ -98,6 +98,19 @@ def without_nones(events: list[Event]) -> list[Event]:
     ]  # fmt: skip
 
 
+def one_type_per_column(events: list[Event]) -> list[Event]:
+    """The events as a polars table can hold them: one type per column (numbers only in
+    ``duration_s``, the one property the strategies give both ints and strings), no
+    ``None`` cells."""
+    return [
+        Event(lead_id=e.lead_id, type=e.type, at=e.at, id=e.id, properties={
+            k: v for k, v in e.properties.items()
+            if v is not None and (k != "duration_s" or type(v) is int)
+        })
+        for e in events
+    ]  # fmt: skip
+
+
 def assert_rows_match(table: Any, expected: list[LeadScore]) -> None:
     """Each row equals the LeadScore of its lead, to 1e-9 relative."""
     rows = table.to_dicts() if hasattr(table, "to_dicts") else table.to_dict("records")
@@ -331,13 +344,7 @@ def test_score_frame_on_polars_equals_score_all(
     """The same on a polars table (one type per column: numbers only in duration_s), with
     the leads taken from the events."""
     pl = pytest.importorskip("polars")
-    history = [
-        Event(lead_id=e.lead_id, type=e.type, at=e.at, id=e.id, properties={
-            k: v for k, v in e.properties.items()
-            if v is not None and (k != "duration_s" or type(v) is int)
-        })
-        for e in history
-    ]  # fmt: skip
+    history = one_type_per_column(history)
     table = events_table(history, "polars")
     out = score_frame(table, model, as_of=as_of, by_rule=True)
     assert isinstance(out, pl.DataFrame)

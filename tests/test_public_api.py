@@ -58,7 +58,12 @@ HOMES: dict[str, tuple[str, ...]] = {
     "leadscoring.assessment.frame_changes": ("changes_frame",),
     "leadscoring.assessment.to_frame": ("to_frame",),
     "leadscoring.scoring.frame_activity": ("activity_frame", "reactivations_frame"),
-    "leadscoring.loaders.frames": ("events_from_frame", "leads_from_frame"),
+    "leadscoring.loaders.frames": (
+        "events_from_frame",
+        "identities_from_frame",
+        "leads_from_frame",
+    ),
+    "leadscoring.loaders.identities": ("IdentityColumns", "read_identities"),
     "leadscoring.assessment.assessment": (
         "Assessment", "assess", "assess_all", "format_assessments",
     ),

@@ -63,15 +63,17 @@ from .learning.lead_table import LeadTable, read_lead_table
 from .learning.split import TimeSplit, ValidatedModel, split_by_time
 from .loaders import (
     EventColumns,
+    IdentityColumns,
     LeadColumns,
     LoadResult,
     RejectedRow,
     iter_events,
     iter_leads,
     read_events,
+    read_identities,
     read_leads,
 )
-from .loaders.frames import events_from_frame, leads_from_frame
+from .loaders.frames import events_from_frame, identities_from_frame, leads_from_frame
 from .model.config import dump_model, load_model, model_schema, model_warnings
 from .model.scoring_model import ScoringModel
 from .scoring.engine import score, score_all, timeline
@@ -138,6 +140,7 @@ __all__ = [
     "GradeScale",
     "HalfLife",
     "Identity",
+    "IdentityColumns",
     "IdentityMap",
     "InterestPattern",
     "InterestPolicy",
@@ -218,6 +221,7 @@ __all__ = [
     "glob",
     "gt",
     "gte",
+    "identities_from_frame",
     "interest_profile",
     "iter_events",
     "iter_leads",
@@ -232,6 +236,7 @@ __all__ = [
     "prefix",
     "reactivations_frame",
     "read_events",
+    "read_identities",
     "read_lead_table",
     "read_leads",
     "score",

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.checks import OnUnknown, check_choice, check_moment
 from ..core.errors import InvalidInputError
+from ..core.identity import Identities
 from ..core.times import to_us
 from ..model.scoring_model import ScoringModel
 from ..scoring.compiled import compile_model
@@ -94,6 +95,7 @@ def assess_frame(
     playbook: Playbook | None = None,
     dormancy: DormancyPolicy | None = None,
     interest: InterestPolicy | None = None,
+    identities: Identities | None = None,
 ) -> Any:
     """:func:`~leadscoring.assess_all` on tables: one row per lead, ranked by priority,
     then score (highest first), then lead id; a table of the input's kind.
@@ -103,7 +105,9 @@ def assess_frame(
     refused, warned about or skipped). ``previous`` (the table of the last run, with
     ``lead_id`` and ``temperature`` columns, or a mapping lead id → temperature or
     assessment) turns on hysteresis; ``segments`` and the classifier overrides are those
-    of :func:`~leadscoring.assess_all`.
+    of :func:`~leadscoring.assess_all`. ``identities`` unite histories as in
+    :func:`~leadscoring.score_frame` (an alias's rows are its lead's from its link on;
+    an alias gets no row).
 
     Columns: ``lead_id``, ``as_of``, ``priority``, ``total``, ``fit``, ``engagement``,
     ``temperature``, ``journey``, ``grade``, ``activity``, ``action``, ``top_product``,
@@ -124,7 +128,7 @@ def assess_frame(
         },
     )  # fmt: skip
     check_choice(on_unknown, ("raise", "warn", "ignore"), "on_unknown")
-    frame = FrameInput(events_df, leads_df, check_moment(as_of), on_unknown)
+    frame = FrameInput(events_df, leads_df, check_moment(as_of), on_unknown, identities=identities)
     before = _previous(previous, frame.lead_ids)
     data = _assess(frame, model, s, before)
     return frame.native(data)

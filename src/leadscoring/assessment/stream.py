@@ -61,7 +61,9 @@ class Scorer(_Scorer):
     - :meth:`changes` is a notification feed: the :class:`~leadscoring.StageChange` s
       since the previous call (temperature, journey, grade, priority, activity, action),
       each reported once. Every lead is assessed, not only those with new events: time
-      alone turns a lead dormant or cools it down.
+      alone turns a lead dormant or cools it down. So after :meth:`link` or a lead
+      :meth:`merge`, the next call reports the lead's moves on the united history (against
+      the lead's last report; the alias, whose labels are dropped, is reported no more).
     """
 
     def __init__(self, model: ScoringModel) -> None:

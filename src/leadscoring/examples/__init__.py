@@ -6,15 +6,19 @@
 300
 
 The data is synthetic and deterministic: the same ``seed`` always gives the same leads
-and events. See ``docs/examples.md`` for the personas and the ground truth.
+and events. See ``docs/examples.md`` for the personas, the accounts, the cookies and the
+ground truth.
 """
 
 from __future__ import annotations
 
 from .dataset import (
+    ACCOUNT_ROLES,
     PERSONA_NAMES,
     SAMPLE_AS_OF,
     GroundTruth,
+    PlantedAccountReturn,
+    PlantedIdentification,
     PlantedReactivation,
     SampleDataset,
     sample_dataset,
@@ -22,10 +26,13 @@ from .dataset import (
 from .model import TARGET_INDUSTRIES, default_model
 
 __all__ = [
+    "ACCOUNT_ROLES",
     "PERSONA_NAMES",
     "SAMPLE_AS_OF",
     "TARGET_INDUSTRIES",
     "GroundTruth",
+    "PlantedAccountReturn",
+    "PlantedIdentification",
     "PlantedReactivation",
     "SampleDataset",
     "default_model",

@@ -24,6 +24,7 @@ __all__ = [
     "Journey",
     "Outcome",
     "Page",
+    "Record",
     "campaigns",
     "forward",
 ]
@@ -105,6 +106,9 @@ def campaigns(as_of: datetime) -> tuple[Campaign, ...]:
 Page = str | tuple[str, str]
 """A page to visit: a category, or ``(category, product)`` for product and service pages."""
 
+Record = tuple[datetime, str, dict[str, Scalar]]
+"""One recorded event: its time, type and properties."""
+
 
 class Journey:
     """Collects one lead's events; :meth:`finish` sorts them and gives them ids."""
@@ -118,7 +122,7 @@ class Journey:
         self.rng = rng
         self.as_of = as_of
         self.campaigns = tuple(calendar)
-        self._records: list[tuple[datetime, str, dict[str, Scalar]]] = []
+        self._records: list[Record] = []
 
     # -- time -------------------------------------------------------------------------
 
@@ -205,22 +209,38 @@ class Journey:
             self.add("email_click", self.after(opened, 5, 300), campaign=campaign.name, url=target)
         return opened
 
+    def records(self) -> list[Record]:
+        """The records so far, ``(at, type, properties)``, oldest first."""
+        return sorted(self._records, key=_record_key)
+
     def finish(self) -> tuple[Event, ...]:
         """The events, oldest first, with ids ``<lead id>-E001``, ``-E002``, ..."""
-        records = sorted(self._records, key=_record_key)
-        return tuple(
-            Event(
-                lead_id=self.lead_id,
-                type=type_,
-                at=at,
-                properties=props,
-                id=f"{self.lead_id}-E{n:03d}",
+        return self.split(())[0]
+
+    def split(self, sources: Sequence[str]) -> tuple[tuple[Event, ...], tuple[Event, ...]]:
+        """The lead's own events and those recorded under other ``sources`` (cookies).
+
+        The first ``len(sources)`` events, oldest first, are recorded under those sources,
+        with the ids they have in the lead's history (``<lead id>-E001``, ...); the rest
+        are the lead's own, numbered from ``<lead id>-E001`` again (two sources that
+        number their events the same way).
+        """
+        records = self.records()
+        prefix = self.lead_id
+        theirs = tuple(
+            Event(lead_id=source, type=type_, at=at, properties=props, id=f"{prefix}-E{n:03d}")
+            for n, (source, (at, type_, props)) in enumerate(
+                zip(sources, records, strict=False), start=1
             )
-            for n, (at, type_, props) in enumerate(records, start=1)
         )
+        own = tuple(
+            Event(lead_id=prefix, type=type_, at=at, properties=props, id=f"{prefix}-E{n:03d}")
+            for n, (at, type_, props) in enumerate(records[len(theirs) :], start=1)
+        )
+        return own, theirs
 
 
-def _record_key(record: tuple[datetime, str, dict[str, Scalar]]) -> tuple[object, ...]:
+def _record_key(record: Record) -> tuple[object, ...]:
     at, type_, props = record
     return (at, type_, sorted((k, repr(v)) for k, v in props.items()))
 

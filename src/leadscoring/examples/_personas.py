@@ -14,15 +14,18 @@ stands with sales. Journeys are built so that ground truth is unambiguous:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import attrs
 
+from ..core.aliases import Scalar
+from ..core.event import Event
+from ..core.lead import LeadStatus
 from ._journey import PRODUCTS, Journey, Outcome, Page, forward
 from ._returning import customer_return, lost_deal_return, lost_silent, surge_after_silence
 
-__all__ = ["PERSONAS", "Persona"]
+__all__ = ["PERSONAS", "Draft", "Persona"]
 
 _SURVEY_PAGES: tuple[Page, ...] = ("blog", "product", "company", "pricing", "careers", "faq")
 _JOB_HUNT: tuple[list[Page], ...] = (["careers", "company"], ["careers"] * 2, ["blog", "careers"])
@@ -44,6 +47,31 @@ class Persona:
     profile: str
     sources: tuple[str, ...]
     build: Callable[[Journey], Outcome]
+    with_account: bool = False
+    """Built together with the other members of its account (``_accounts``); ``build``
+    is then the journey of a lead left without colleagues (a sample too small)."""
+
+
+@attrs.define(kw_only=True)
+class Draft:
+    """One lead while the sample is made: its persona, attributes, status and events are
+    settled step by step (journeys, accounts, cookies) before the :class:`Lead` is."""
+
+    id: str
+    persona: Persona
+    attributes: dict[str, Scalar]
+    status: LeadStatus = LeadStatus.OPEN
+    status_changed_at: datetime | None = None
+    events: tuple[Event, ...] = ()
+    cookie_events: tuple[Event, ...] = ()
+    account_id: str | None = None
+
+    def settle(self, journey: Journey, outcome: Outcome, sources: Sequence[str] = ()) -> None:
+        """Take the journey's events (the first ones recorded under ``sources``, cookies)
+        and the outcome's status."""
+        self.status = outcome.status
+        self.status_changed_at = outcome.status_changed_at
+        self.events, self.cookie_events = journey.split(sources)
 
 
 def _days_ago(j: Journey, at: datetime) -> int:
@@ -58,10 +86,11 @@ def _blog_reader(j: Journey) -> Outcome:
     gaps = [rng.randint(3, 45) for _ in range(rng.randint(0, 7))]
     days = forward(rng.randint(sum(gaps) + 1, max(sum(gaps) + 1, 340)), gaps)
     starts = [j.visit(d, ["blog"] * rng.choice((1, 1, 1, 2, 3))) for d in days]
-    if rng.random() < 0.3:
-        j.add("form_submit", j.after(starts[0]), form="newsletter")
+    if rng.random() < 0.4:  # subscribes on one of the visits; the newsletter follows
+        subscribed = j.after(rng.choice(starts))
+        j.add("form_submit", subscribed, form="newsletter")
         for campaign in j.campaigns:
-            if starts[0] < campaign.sent_at < starts[-1] and rng.random() < 0.35:
+            if subscribed < campaign.sent_at < starts[-1] and rng.random() < 0.35:
                 j.email(campaign)
     return Outcome()
 
@@ -196,6 +225,7 @@ def _comparer(j: Journey) -> Outcome:
     return Outcome()
 
 
+# fmt: off
 PERSONAS: tuple[Persona, ...] = (
     Persona(
         name="blog_reader",
@@ -252,6 +282,13 @@ PERSONAS: tuple[Persona, ...] = (
         build=surge_after_silence,
     ),
     Persona(
+        name="account_return",
+        description="a member of a customer's or lost deal's buying group that comes back "
+        "months later through several people, each with a visit or two",
+        weight=4, profile="target", sources=("inside_sales", "referral", "trade_show"),
+        build=lost_silent, with_account=True,
+    ),
+    Persona(
         name="unsubscribed",
         description="opens a few emails, then unsubscribes",
         weight=5, profile="general", sources=("business_card", "trade_show"),
@@ -272,8 +309,9 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         name="noise",
         description="one to three stray page views, or nothing at all",
-        weight=13, profile="general", sources=("organic_search", "business_card", "ads"),
+        weight=9, profile="general", sources=("organic_search", "business_card", "ads"),
         build=_noise,
     ),
 )
+# fmt: on
 """Every persona of the sample, with its share (weights sum to 100)."""

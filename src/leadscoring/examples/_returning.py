@@ -12,10 +12,17 @@ from datetime import datetime, timedelta
 from ..core.lead import LeadStatus
 from ._journey import PRODUCTS, Journey, Outcome, Page, forward
 
-__all__ = ["customer_return", "lost_deal_return", "lost_silent", "surge_after_silence"]
+__all__ = [
+    "customer_return",
+    "deal",
+    "lost_deal_return",
+    "lost_silent",
+    "onboarding",
+    "surge_after_silence",
+]
 
 
-def _deal(j: Journey, last_ago: int, product: str) -> datetime:
+def deal(j: Journey, last_ago: int, product: str) -> datetime:
     """A journey that ends in an inquiry ``last_ago`` days back; returns the last event."""
     rng = j.rng
     gaps = [rng.randint(1, 7) for _ in range(rng.randint(3, 5))]
@@ -29,6 +36,21 @@ def _deal(j: Journey, last_ago: int, product: str) -> datetime:
     if rng.random() < 0.5:
         last = j.add("demo_request", j.after(start, 3700, 7200), product=product)
     return last
+
+
+def onboarding(j: Journey, last_ago: int, product: str) -> tuple[datetime, list[int]]:
+    """A deal, a purchase and a few weeks of onboarding visits, the last ``last_ago`` days
+    back; returns the purchase time and the days-ago of the onboarding visits."""
+    rng = j.rng
+    gaps = [rng.randint(3, 10) for _ in range(rng.randint(1, 2))]
+    days = forward(last_ago + sum(gaps), gaps)
+    bought_ago = days[0] + rng.randint(5, 20)
+    deal(j, bought_ago + rng.randint(10, 30), product)
+    amount = rng.choice((600_000, 1_200_000, 2_400_000, 4_800_000))
+    bought = j.add("purchase", j.day(bought_ago), product=product, amount=amount)
+    for day in days:
+        j.visit(day, rng.sample([("product", product), "faq", "blog"], rng.randint(1, 2)))
+    return bought, days
 
 
 def _come_back(j: Journey, days: list[int], first: Page, pool: Sequence[Page]) -> datetime:
@@ -49,7 +71,7 @@ def lost_deal_return(j: Journey) -> Outcome:
     rng = j.rng
     product = rng.choice(PRODUCTS)
     back = _return_days(j)
-    last = _deal(j, back[0] + rng.randint(125, 180), product)
+    last = deal(j, back[0] + rng.randint(125, 180), product)
     changed = last + timedelta(days=rng.randint(14, 60))
     first: Page = rng.choice((("service", product), "pricing"))
     pool: list[Page] = ["pricing", ("service", product), "case_study", "faq", "contact"]
@@ -63,7 +85,7 @@ def lost_deal_return(j: Journey) -> Outcome:
 
 def lost_silent(j: Journey) -> Outcome:
     rng = j.rng
-    last = _deal(j, rng.randint(100, 300), rng.choice(PRODUCTS))
+    last = deal(j, rng.randint(100, 300), rng.choice(PRODUCTS))
     changed = min(last + timedelta(days=rng.randint(14, 60)), j.as_of)
     return Outcome(status=LeadStatus.LOST, status_changed_at=changed)
 
@@ -72,14 +94,7 @@ def customer_return(j: Journey) -> Outcome:
     rng = j.rng
     product, other = rng.sample(PRODUCTS, 2)
     back = _return_days(j)
-    gaps = [rng.randint(3, 10) for _ in range(rng.randint(1, 2))]
-    onboarding = forward(back[0] + rng.randint(125, 180) + sum(gaps), gaps)
-    bought_ago = onboarding[0] + rng.randint(5, 20)
-    _deal(j, bought_ago + rng.randint(10, 30), product)
-    amount = rng.choice((600_000, 1_200_000, 2_400_000, 4_800_000))
-    bought = j.add("purchase", j.day(bought_ago), product=product, amount=amount)
-    for day in onboarding:
-        j.visit(day, rng.sample([("product", product), "faq", "blog"], rng.randint(1, 2)))
+    bought, _ = onboarding(j, back[0] + rng.randint(125, 180), product)
     first: Page = rng.choice((("service", other), ("product", other), "pricing"))
     pool: list[Page] = [("service", other), ("product", other), "pricing", "case_study"]
     returned = _come_back(j, back, first, pool)

@@ -6,16 +6,22 @@ pricing to an inquiry, comparers who dwell on the pricing page, newsletter-only 
 webinar attendees, lost deals (失注) and past customers (休眠顧客) who come back, bursts of
 visits after a long silence, unsubscribes and bounces, and some noise.
 
+Most leads work at a company with other leads (an account, a buying group with roles);
+browsing done before a visitor filled in a form is recorded under a cookie, linked to the
+lead by an :class:`~leadscoring.Identity`; a few cookies are never identified; and a few
+customer and lost-deal accounts come back as a group, through several people, none of
+whom alone would count as a return.
+
 It is generated from ``random.Random(seed)`` alone, so the same seed always gives the
 same data on every platform. The ground truth is kept alongside (:class:`GroundTruth`):
-each lead's persona, and every reactivation that was planted, so a detector's recall
-can be measured.
+each lead's persona, every reactivation and account return that was planted, and who
+each cookie is, so a detector's recall can be measured.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 import attrs
@@ -23,17 +29,23 @@ import attrs
 from ..core.aliases import Scalar, Timestamp
 from ..core.errors import InvalidValueError
 from ..core.event import Event
+from ..core.identity import Identity, IdentityMap
 from ..core.lead import Lead
 from ..core.mapping import FrozenMap
 from ..core.progress import check_progress, track
 from ..core.times import to_utc
-from ._journey import Journey, campaigns
-from ._personas import PERSONAS, Persona
+from ._accounts import ACCOUNT_SHARE, ROLES, Runs, assign, group, plant_returns, runs
+from ._identities import anonymous_visitors, identify
+from ._journey import ACTIVITY_FREE_TYPES, Journey, campaigns
+from ._personas import PERSONAS, Draft, Persona
 
 __all__ = [
+    "ACCOUNT_ROLES",
     "PERSONA_NAMES",
     "SAMPLE_AS_OF",
     "GroundTruth",
+    "PlantedAccountReturn",
+    "PlantedIdentification",
     "PlantedReactivation",
     "SampleDataset",
     "sample_dataset",
@@ -44,6 +56,11 @@ SAMPLE_AS_OF = datetime(2026, 6, 30, tzinfo=UTC)
 
 PERSONA_NAMES: tuple[str, ...] = tuple(p.name for p in PERSONAS)
 """The persona names, in the order of their description in the docs."""
+
+ACCOUNT_ROLES: tuple[str, ...] = ROLES
+"""The buying-group roles of account members (their ``buying_role`` attribute):
+``decision_maker``, ``champion``, ``influencer``, ``user``. Every lead also keeps its job
+(``role``), which the fit rules read; leads without an account have no buying role."""
 
 REACTIVATION_KINDS = ("return_after_silence", "lost_deal_return", "customer_return")
 
@@ -65,16 +82,54 @@ class PlantedReactivation:
     returned_at: datetime
 
 
+@attrs.frozen(kw_only=True)
+class PlantedAccountReturn:
+    """An account that came back as a group: no member alone is a reactivation.
+
+    The account (its members' events united, with the account's status: ``won`` or
+    ``lost``, changed at the latest member's change) was silent from ``silent_since``
+    (its last activity) to ``returned_at`` (the first event back); ``at`` is when a
+    detector should report the return, of ``kind`` ``customer_return`` or
+    ``lost_deal_return``.
+    """
+
+    account_id: str
+    kind: str
+    at: datetime
+    silent_since: datetime
+    returned_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class PlantedIdentification:
+    """Cookie ``alias`` is lead ``lead_id`` from ``at`` (its form fill) on.
+
+    ``lead_id`` is the person, also for a cookie linked through a second cookie (a
+    device change): ``SampleDataset.identities.lead_of(alias)`` resolves to it.
+    """
+
+    alias: str
+    lead_id: str
+    at: datetime
+
+
 def _frozen_map(value: Mapping[str, str]) -> FrozenMap[str, str]:
     return FrozenMap(value)
 
 
 @attrs.frozen(kw_only=True)
 class GroundTruth:
-    """What the generator planted: each lead's persona and the reactivations."""
+    """What the generator planted: each lead's persona, the reactivations, the account
+    returns, who each identified cookie is, and the complete buying groups."""
 
     personas: Mapping[str, str] = attrs.field(converter=_frozen_map)
     reactivations: tuple[PlantedReactivation, ...]
+    account_returns: tuple[PlantedAccountReturn, ...] = ()
+    identifications: tuple[PlantedIdentification, ...] = ()
+    complete_accounts: tuple[str, ...] = ()
+    """The accounts whose buying group is complete: each of :data:`ACCOUNT_ROLES` held by
+    a member with engaging events of their own and no unsubscribe or bounce. The others
+    lack a role altogether."""
 
     def lead_ids(self, persona: str) -> tuple[str, ...]:
         """The ids of the leads of ``persona``, in lead order.
@@ -87,16 +142,39 @@ class GroundTruth:
 
 @attrs.frozen(kw_only=True)
 class SampleDataset:
-    """Leads, their events (oldest first), the observation moment, and the ground truth."""
+    """Leads, their events (oldest first), the observation moment, and the ground truth.
+
+    ``events`` are the leads' own events: every one belongs to a lead of ``leads``.
+    ``cookie_events`` were recorded under cookies that ``identities`` link to leads (the
+    browsing before a form fill); ``anonymous_events`` under cookies never identified.
+    Scoring ``events + cookie_events`` with ``identities=identities`` gives every lead its
+    whole history; ``anonymous_events`` belong to no lead (``on_unknown="ignore"``).
+    """
 
     leads: tuple[Lead, ...]
     events: tuple[Event, ...]
     as_of: datetime
     planted: GroundTruth
+    cookie_events: tuple[Event, ...] = ()
+    anonymous_events: tuple[Event, ...] = ()
+    identities: IdentityMap = attrs.field(factory=IdentityMap)
 
     def events_of(self, lead_id: str) -> tuple[Event, ...]:
         """The events of one lead, oldest first."""
         return tuple(e for e in self.events if e.lead_id == lead_id)
+
+    def accounts(self) -> dict[str, tuple[str, ...]]:
+        """Each account id, in order, with its members' lead ids, in lead order.
+
+        >>> members = sample_dataset(n_leads=30).accounts()
+        >>> all(2 <= len(ids) <= 6 for ids in members.values())
+        True
+        """
+        out: dict[str, list[str]] = {}
+        for lead in self.leads:
+            if lead.account_id is not None:
+                out.setdefault(lead.account_id, []).append(lead.id)
+        return {account: tuple(out[account]) for account in sorted(out)}
 
 
 def sample_dataset(
@@ -126,37 +204,97 @@ def sample_dataset(
     chosen = [p for p, count in zip(PERSONAS, _allot(n_leads), strict=True) for _ in range(count)]
     rng.shuffle(chosen)
 
-    leads: list[Lead] = []
-    events: list[Event] = []
-    personas: dict[str, str] = {}
+    drafts: list[Draft] = []
     planted: list[PlantedReactivation] = []
+    cookie_events: list[Event] = []
+    links: list[Identity] = []
+    identified: list[PlantedIdentification] = []
+    full: dict[str, Runs] = {}  # each lead's stretches of activity, cookies included
+    taken: set[str] = set()
     bar = track(chosen, progress=progress, desc="sample leads", unit="leads")
     for number, persona in enumerate(bar, start=1):
         lead_id = f"L{number:0{width}d}"
-        attributes = _attributes(rng, persona)
+        draft = Draft(id=lead_id, persona=persona, attributes=_attributes(rng, persona))
+        drafts.append(draft)
+        if persona.with_account:  # built below, with the other members of its account
+            continue
         journey = Journey(lead_id, rng, observed, calendar)
         outcome = persona.build(journey)
-        leads.append(
-            Lead(
-                id=lead_id,
-                attributes=attributes,
-                status=outcome.status,
-                status_changed_at=outcome.status_changed_at,
-            )
-        )
-        events.extend(journey.finish())
-        personas[lead_id] = persona.name
+        cookies = identify(rng, journey, taken)
+        draft.settle(journey, outcome, cookies.sources if cookies else ())
+        if cookies is not None:
+            full[lead_id] = runs(journey.activity_times())
+            cookie_events += draft.cookie_events
+            links += cookies.links
+            identified += [
+                PlantedIdentification(alias=a, lead_id=i, at=t) for a, i, t in cookies.truth
+            ]
         if outcome.returned is not None:
             planted.append(_planted(journey, *outcome.returned))
 
-    events.sort(key=lambda e: (e.at, e.lead_id, e.id or ""))
-    planted.sort(key=lambda r: (r.at, r.lead_id))
-    return SampleDataset(
-        leads=tuple(leads),
-        events=tuple(events),
-        as_of=observed,
-        planted=GroundTruth(personas=personas, reactivations=tuple(planted)),
+    returns = plant_returns(rng, [d for d in drafts if d.persona.with_account], observed, calendar)
+    anonymous = anonymous_visitors(rng, n_leads // 25, observed, calendar, taken)
+    own = {d.id: runs(_activity(d.events)) for d in drafts}
+    full = {d.id: full.get(d.id, own[d.id]) for d in drafts}
+    grouped = [list(r.members) for r in returns]
+    wanted = round(ACCOUNT_SHARE * n_leads) - sum(len(g) for g in grouped)
+    candidates = [
+        d
+        for d in drafts
+        if not d.persona.with_account
+        and d.persona.profile != "job_seeker"
+        and d.attributes["role"] != "student"
+    ]
+    grouped += group(rng, candidates, full, own, wanted)
+    order = {d.id: n for n, d in enumerate(drafts)}
+    complete = assign(rng, grouped, order)
+
+    leads = tuple(
+        Lead(
+            id=d.id,
+            attributes=d.attributes,
+            status=d.status,
+            status_changed_at=d.status_changed_at,
+            account_id=d.account_id,
+        )
+        for d in drafts
     )
+    account_returns = [
+        PlantedAccountReturn(
+            account_id=r.members[0].account_id or "",
+            kind=r.kind,
+            at=r.at,
+            silent_since=r.silent_since,
+            returned_at=r.returned_at,
+        )
+        for r in returns
+    ]
+    planted.sort(key=lambda r: (r.at, r.lead_id))
+    account_returns.sort(key=lambda r: (r.at, r.account_id))
+    identified.sort(key=lambda i: (i.at, i.alias))
+    return SampleDataset(
+        leads=leads,
+        events=_in_order(e for d in drafts for e in d.events),
+        as_of=observed,
+        planted=GroundTruth(
+            personas={d.id: d.persona.name for d in drafts},
+            reactivations=tuple(planted),
+            account_returns=tuple(account_returns),
+            identifications=tuple(identified),
+            complete_accounts=tuple(sorted(complete)),
+        ),
+        cookie_events=_in_order(cookie_events),
+        anonymous_events=_in_order(anonymous),
+        identities=IdentityMap(links),
+    )
+
+
+def _activity(events: Iterable[Event]) -> list[datetime]:
+    return [e.at for e in events if e.type not in ACTIVITY_FREE_TYPES]
+
+
+def _in_order(events: Iterable[Event]) -> tuple[Event, ...]:
+    return tuple(sorted(events, key=lambda e: (e.at, e.lead_id, e.id or "")))
 
 
 def _allot(n_leads: int) -> list[int]:
@@ -226,7 +364,10 @@ def _attributes(rng: random.Random, persona: Persona) -> dict[str, Scalar]:
     Students have no company: their industry is ``education`` and they carry no size.
     """
     profile = persona.profile
-    role = rng.choices(_ROLES, _ROLE_WEIGHTS[profile])[0]
+    weights = _ROLE_WEIGHTS[profile]
+    if persona.with_account:  # works at the account's company
+        weights = (*weights[:-1], 0)
+    role = rng.choices(_ROLES, weights)[0]
     out: dict[str, Scalar] = {"industry": "education", "role": role}
     if role != "student":
         out["industry"] = rng.choices(_INDUSTRIES, _INDUSTRY_WEIGHTS[profile])[0]

@@ -6,19 +6,18 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence, Set
-from datetime import datetime, timedelta
+from collections.abc import Sequence, Set
+from datetime import timedelta
 from typing import TextIO
 
+from ..assessment.accounts import AccountAssessment, assess_accounts
 from ..assessment.assessment import assess_all, format_assessments
 from ..core.errors import InvalidValueError
-from ..core.event import Event
-from ..core.lead import Lead
 from ..core.results import LeadScore
 from ..model.scoring_model import ScoringModel
 from ..scoring.engine import score_all
 from ..signals.activity import activity_all
-from .dataset import sample_dataset
+from .dataset import SampleDataset, sample_dataset
 from .model import default_model
 
 __all__ = ["run_demo"]
@@ -31,7 +30,9 @@ def run_demo(*, seed: int = 0, top: int = 10, out: TextIO | None = None) -> int:
     never sees), total, fit and engagement, and the three rules that moved it most; the
     full explanation of the first lead follows, then the leads that came back after a
     silence (lost deals, customers, surges) in the last 90 days, then the ranked
-    assessments (temperature, stage, grade, priority, activity, action and reasons).
+    assessments (temperature, stage, grade, priority, activity, action and reasons), then
+    the top accounts (buying groups) with the accounts that came back as a group.
+    Each lead is scored with its cookies' browsing (``data.identities``).
     ``out`` defaults to ``sys.stdout``.
 
     >>> import io
@@ -46,7 +47,9 @@ def run_demo(*, seed: int = 0, top: int = 10, out: TextIO | None = None) -> int:
     stream = sys.stdout if out is None else out
     data = sample_dataset(seed)
     model = default_model()
-    scores = score_all(data.leads, data.events, model, as_of=data.as_of)
+    events = (*data.events, *data.cookie_events)
+    identities = data.identities
+    scores = score_all(data.leads, events, model, as_of=data.as_of, identities=identities)
     ranked = sorted(scores, key=lambda s: (-s.total, s.lead_id))[:top]
     personas = data.planted.personas
 
@@ -75,32 +78,72 @@ def run_demo(*, seed: int = 0, top: int = 10, out: TextIO | None = None) -> int:
     if ranked:
         print("", file=stream)
         print(ranked[0].explain(), file=stream)
-    _print_returns(data.leads, data.events, data.as_of, model, scores, personas, top, stream)
+    _print_returns(data, model, scores, top, stream)
     print(f"\nWho to call today: the top {top} by priority, then score", file=stream)
-    assessed = assess_all(data.leads, data.events, as_of=data.as_of, model=model)
+    assessed = assess_all(data.leads, events, as_of=data.as_of, model=model, identities=identities)
     print(format_assessments(assessed, top=top), file=stream)
+    accounts = assess_accounts(
+        data.leads, events, as_of=data.as_of, model=model, identities=identities
+    )
+    _print_accounts(accounts, top, stream)
     return 0
 
 
+def _print_accounts(accounts: Sequence[AccountAssessment], top: int, stream: TextIO) -> None:
+    """The ``top`` accounts as ranked, then every account that came back as a group."""
+    print(f"\nAccounts: the top {top} of {len(accounts)} buying groups", file=stream)
+    rows: list[tuple[str, ...]] = [
+        ("account", "members", "engaged", "score", "temperature", "priority", "roles", "missing")
+    ]
+    for account in accounts[:top]:
+        rows.append(
+            (
+                account.account_id,
+                str(account.members),
+                str(account.engaged_members),
+                f"{account.score:.1f}",
+                account.temperature.value,
+                str(account.priority),
+                f"{account.role_coverage:.0%}",
+                ", ".join(account.missing_roles) or "-",
+            )
+        )
+    for line in _table(rows, numeric={1, 2, 3, 5, 6}):
+        print(line, file=stream)
+    back = [(r, a) for a in accounts for r in a.activity.reactivations]
+    back.sort(key=lambda item: (item[0].at, item[1].account_id), reverse=True)
+    print(f"\nAccounts that came back as a group: {len(back)}", file=stream)
+    rows = [("account", "kind", "silent for", "back on", "engaged", "score")]
+    for r, a in back:
+        rows.append(
+            (
+                a.account_id,
+                r.kind.value,
+                f"{r.silence.days} days",
+                f"{r.at:%Y-%m-%d}",
+                str(a.engaged_members),
+                f"{a.score:.1f}",
+            )
+        )
+    for line in _table(rows, numeric={4, 5}):
+        print(line, file=stream)
+
+
 def _print_returns(
-    leads: Sequence[Lead],
-    events: Sequence[Event],
-    as_of: datetime,
-    model: ScoringModel,
-    scores: Sequence[LeadScore],
-    personas: Mapping[str, str],
-    top: int,
-    stream: TextIO,
+    data: SampleDataset, model: ScoringModel, scores: Sequence[LeadScore], top: int, stream: TextIO
 ) -> None:
     """The ``top`` newest of the leads that came back after a silence in the last 90 days."""
-    since = as_of - timedelta(days=90)
+    since = data.as_of - timedelta(days=90)
     totals = {s.lead_id: s.total for s in scores}
-    found = [
-        (r, a)
-        for a in activity_all(leads, events, as_of=as_of, policy=model.dormancy)
-        for r in a.reactivations
-        if r.at > since
-    ]
+    personas = data.planted.personas
+    every = activity_all(
+        data.leads,
+        (*data.events, *data.cookie_events),
+        as_of=data.as_of,
+        policy=model.dormancy,
+        identities=data.identities,
+    )
+    found = [(r, a) for a in every for r in a.reactivations if r.at > since]
     found.sort(key=lambda item: (item[0].at, item[1].lead_id), reverse=True)
     print("", file=stream)
     shown = f", newest {top} shown" if len(found) > top else ""

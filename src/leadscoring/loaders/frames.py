@@ -1,10 +1,12 @@
-"""Leads and events from DataFrames: :func:`leads_from_frame` and :func:`events_from_frame`.
+"""Leads, events and identities from DataFrames: :func:`leads_from_frame`,
+:func:`events_from_frame` and :func:`identities_from_frame`.
 
 The same rows as :func:`~leadscoring.loaders.read_leads` / ``read_events`` would make of
 the table written to a file, with the same column mappings (:class:`LeadColumns`,
 :class:`EventColumns`) and the same row-level reporting: ``errors="raise"`` raises
 :class:`~leadscoring.InvalidInputError` at the first bad row (row, column, reason);
 ``errors="collect"`` returns every good row and every rejected one. Nothing is dropped.
+Identities are raise-only, as :func:`~leadscoring.loaders.read_identities` reads them.
 
 Cells: a null (``None``, ``NaN``, ``NaT``, ``pd.NA``) is an empty cell; a timezone-aware
 datetime column is read as it is, a naive one is refused as a whole (attach a zone, or
@@ -30,14 +32,16 @@ from typing import Any, Literal, TypeVar
 
 from ..core.errors import InvalidInputError, InvalidValueError
 from ..core.event import Event
+from ..core.identity import IdentityMap
 from ..core.lead import Lead
 from ..core.times import from_us
 from ._cells import RowError, did_you_mean, resolve_tz, timestamp
 from ._columns import EventColumns, LeadColumns
 from ._read import _EventMaker, _known, _LeadMaker, _needs
 from ._result import LoadResult, RejectedRow
+from .identities import IdentityColumns, IdentityMaker, check_identity_columns, identity_map
 
-__all__ = ["events_from_frame", "leads_from_frame"]
+__all__ = ["events_from_frame", "identities_from_frame", "leads_from_frame"]
 
 T = TypeVar("T")
 Errors = Literal["raise", "collect"]
@@ -180,3 +184,31 @@ def leads_from_frame(
     make.at = _moment(tz)
     needs = _needs(columns.required, columns._extras, "attributes")
     return _rows(df, "leads_df", needs, make, errors)
+
+
+def identities_from_frame(
+    df: Any,
+    *,
+    columns: IdentityColumns | None = None,
+    assume_tz: tzinfo | str | None = None,
+) -> IdentityMap:
+    """The links of a pandas or polars table, one per row, as
+    :func:`~leadscoring.loaders.read_identities` reads a file: ``alias``, ``lead_id`` and
+    ``at`` (a timezone-aware datetime column, or ISO 8601 text) by default, renamed by
+    ``columns``. The first bad row, an alias claimed by two leads, or a cycle raises
+    :class:`~leadscoring.InvalidInputError` naming the row (there is no
+    ``errors="collect"``: a half-read map would misattribute histories).
+
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"alias": ["cookie-7"], "lead_id": ["ann@example.com"],
+    ...     "at": pd.to_datetime(["2026-05-01T00:00Z"])})
+    >>> identities_from_frame(table).lead_of("cookie-7")
+    'ann@example.com'
+    """
+    chosen = check_identity_columns(columns)
+    tz = resolve_tz(assume_tz)
+    make = IdentityMaker(chosen, tz)
+    make.at = _moment(tz)
+    needs = _needs(chosen.required, chosen._extras, "columns")
+    links = _rows(df, "identities_df", needs, make, "raise").rows
+    return identity_map(links, make.rows, "identities_df")

@@ -21,6 +21,10 @@ part                what                                                        
                     once the lead has an event with an id
 ==================  ===========================================================  =========
 
+Two logs combine exactly (:meth:`ActivityLog.absorb`, when an alias's history becomes its
+lead's): every entry of one is added to the other, in order, with its id qualified by its
+source, so it takes its place among the events at the same time.
+
 The detector itself is not re-derived here: :meth:`ActivityLog.scan` hands the logged
 events to :func:`leadscoring.signals.activity` 's scan as light stand-ins that carry just
 what it reads, and caches the answer until the log or the lead's record changes.
@@ -30,7 +34,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -97,6 +101,15 @@ class ActivityLog:
         if self.ids is not None:
             self.ids.insert(position, event_id)
         self._cache = None
+
+    def absorb(self, other: ActivityLog, rename: Callable[[str], str]) -> None:
+        """Log every event of ``other`` too (another source's history: each id as
+        ``rename`` gives it, which changes where it sorts among events at the same time)."""
+        ids = other.ids
+        for index, at in enumerate(other.times):
+            event_id = None if ids is None else ids[index]
+            as_mine = None if event_id is None else rename(event_id)
+            self.add(at, other.keys[index], bool(other.intent[index]), as_mine)
 
     def scan(self, lead: Lead, policy: DormancyPolicy) -> Scan | None:
         """The detector on the whole log for ``lead`` (``None`` without activity)."""

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.checks import OnUnknown, check_choice, check_moment, report_unknown
 from ..core.errors import InvalidEventError, InvalidInputError, InvalidValueError
 from ..core.event import Event, canonical, event_sort_key, plain_value
+from ..core.identity import Identities, check_identities, source_id
 from ..core.lead import Lead, LeadStatus
 from ..core.rules import AttributeRule, EventRule, RepeatRule
 from ..core.times import from_us, to_us
@@ -65,6 +66,7 @@ def score_frame(
     leads_df: Any = None,
     on_unknown: OnUnknown = "raise",
     by_rule: bool = False,
+    identities: Identities | None = None,
 ) -> Any:
     """Score every lead of an events table at ``as_of``; a table of the same kind back.
 
@@ -74,6 +76,14 @@ def score_frame(
     ``status_changed_at``; its other columns (but ``account_id``) are attributes. Without
     it the leads are those named by the events, in order of first appearance, and score
     as leads without attributes.
+
+    With ``identities`` (an :class:`~leadscoring.IdentityMap` or :class:`~leadscoring.Identity`
+    links), histories are united as :func:`~leadscoring.score_all` unites them: the rows
+    of an alias linked by ``as_of`` are its lead's, earlier rows included, their ``id``
+    qualified by the alias (``e1`` of ``cookie-7`` is ``cookie-7/e1``), and a row of
+    ``leads_df`` whose ``lead_id`` is such an alias gives no result. Without ``leads_df``
+    the leads are those the re-keyed rows name, in order of first appearance: a lead
+    first seen through an alias's row stands where that row is.
 
     The result has one row per lead: ``lead_id``, ``total``, ``fit``, ``engagement``, one
     ``by_group.<group>`` column per group, and with ``by_rule=True`` one ``by_rule.<rule>``
@@ -85,7 +95,7 @@ def score_frame(
     model = check_model(model)
     check_choice(on_unknown, ("raise", "warn", "ignore"), "on_unknown")
     moment = check_moment(as_of)
-    frame = FrameInput(events_df, leads_df, moment, on_unknown)
+    frame = FrameInput(events_df, leads_df, moment, on_unknown, identities=identities)
     out = frame_scores(frame, compile_model(model))
     data: dict[str, Any] = {"lead_id": frame.lead_ids}
     for name, values in out.items():
@@ -97,30 +107,51 @@ def score_frame(
 class FrameInput:
     """An events table (and maybe a leads table) read and checked once, for every frame
     call: the leads, each row's lead, the rows that count at ``as_of`` (known lead, not
-    after ``as_of``, one copy of each id), and the columns as codes."""
+    after ``as_of``, one copy of each id), and the columns as codes.
 
-    def __init__(self, events_df: Any, leads_df: Any, moment: datetime, on_unknown: OnUnknown):
+    With ``identities``, the rows of each alias linked by ``as_of`` are its lead's (their
+    ids qualified by the alias) and the leads table's rows of such aliases are left out
+    (:mod:`~leadscoring.scoring.frame_identities`): everything read from here on sees
+    the united histories."""
+
+    def __init__(
+        self,
+        events_df: Any,
+        leads_df: Any,
+        moment: datetime,
+        on_unknown: OnUnknown,
+        *,
+        identities: Identities | None = None,
+    ):
         _modules()
         import numpy as np
 
         from .frame_columns import Table
+        from .frame_identities import kept_leads, rekey
         from .frame_rules import Masks
 
+        links = check_identities(identities)
+        roots = links.roots(moment) if links is not None else {}
         self.moment = moment
         self.now = to_us(moment)
         events = self.events = Table(events_df, "events_df")
         events.require("lead_id", "type", "at")
         self.at, _ = events.times("at", required=True)
-        lead_col = events.text("lead_id", required=True)
+        self._sources = events.text("lead_id", required=True)
+        lead_col, self._moved = rekey(self._sources, roots)
         self.types = events.text("type", required=True)
         self._ids: Coded | None = None
         self.leads = Table(leads_df, "leads_df") if leads_df is not None else None
+        if self.leads is not None and roots:
+            self.leads = kept_leads(self.leads, _given(self.leads), roots)
         self.statuses = None if self.leads is None else _statuses(self.leads)
-        self.lead_ids, self.lead_of = _leads(events, lead_col, self.leads, on_unknown)
+        self.lead_ids, self.lead_of = _leads(lead_col, self.leads, self.at <= self.now, on_unknown)
         kept = (self.at <= self.now) & (self.lead_of >= 0)
         rows = np.flatnonzero(kept)
-        if "id" in events.columns and not _ids_distinct(events, rows, self.lead_of):
-            rows = _dedupe(events, rows, self.lead_of, self.ids_coded(), self.at)
+        if "id" in events.columns and not _ids_distinct(
+            events, rows, self.lead_of, self._moved, self._sources
+        ):
+            rows = _dedupe(events, rows, self.lead_of, self.ids_coded(), self.at, self.lead_ids)
         self.rows = rows
         self.every_row = len(rows) == events.rows
         self.masks = Masks(self.column, len(rows))
@@ -148,12 +179,20 @@ class FrameInput:
         value = plain_value(column[row])
         if _same(value, None):
             return None
+        if self._moved is not None and self._moved[row]:  # an alias's: qualified
+            return source_id(str(self._sources.values[self._sources.codes[row]]), str(value))
         return str(value)
 
     def ids_coded(self) -> Coded:
-        """The ``id`` column as codes (it must exist)."""
+        """The ``id`` column as codes (it must exist); the ids of an alias's rows
+        qualified by the alias."""
         if self._ids is None:
-            self._ids = self.events.text("id", required=False)
+            ids = self.events.text("id", required=False)
+            if self._moved is not None:
+                from .frame_identities import qualify_ids
+
+                ids = qualify_ids(ids, self._sources, self._moved)
+            self._ids = ids
         return self._ids
 
     def native(self, data: dict[str, Any]) -> Any:
@@ -330,14 +369,10 @@ def frame_scores(frame: FrameInput, compiled: CompiledModel) -> dict[str, Any]:
     return finish(compiled, sums)
 
 
-def _leads(
-    events: Table, lead_col: Coded, leads: Table | None, on_unknown: OnUnknown
-) -> tuple[list[object], np.ndarray[Any, Any]]:
-    """The output's lead ids, and each event row's lead index (-1: unknown, skipped)."""
+def _given(leads: Table) -> Coded:
+    """The leads table's ``lead_id`` column, checked: present, text, each id once."""
     import numpy as np
 
-    if leads is None:
-        return list(lead_col.values), lead_col.codes
     leads.require("lead_id")
     given = leads.text("lead_id", required=True)
     if len(given.values) != leads.rows:
@@ -346,24 +381,47 @@ def _leads(
         raise InvalidInputError(
             f"lead id {twice!r} is given twice", source=leads.source, column="lead_id"
         )
+    return given
+
+
+def _leads(
+    lead_col: Coded, leads: Table | None, counted: np.ndarray[Any, Any], on_unknown: OnUnknown
+) -> tuple[list[object], np.ndarray[Any, Any]]:
+    """The output's lead ids, and each event row's lead index (-1: unknown, skipped).
+    Unknown leads are reported for the ``counted`` rows (those not after ``as_of``), as
+    :func:`~leadscoring.score_all` reports them."""
+    import numpy as np
+
+    if leads is None:
+        return list(lead_col.values), lead_col.codes
+    given = _given(leads)
     import pandas as pd
 
     known = pd.Index(given.values).get_indexer(lead_col.values)  # ids unique: index = row
     lead_of = np.append(known, -1).astype(np.int64)[lead_col.codes]
-    unknown = lead_of < 0
+    unknown = (lead_of < 0) & counted
     if unknown.any():
         names = sorted({str(lead_col.values[c]) for c in np.unique(lead_col.codes[unknown])})
         report_unknown(names, int(unknown.sum()), on_unknown)
     return list(given.values), lead_of
 
 
-def _ids_distinct(events: Table, rows: np.ndarray[Any, Any], lead_of: np.ndarray[Any, Any]) -> bool:
+def _ids_distinct(
+    events: Table,
+    rows: np.ndarray[Any, Any],
+    lead_of: np.ndarray[Any, Any],
+    moved: np.ndarray[Any, Any] | None = None,
+    sources: Coded | None = None,
+) -> bool:
     """Whether no event id is given twice for a lead among ``rows``, known without
     factorising the ids: 64-bit hashes of (lead, id) that are all different prove it.
     ``False`` means "maybe" (a repeat, a hash collision, or ids that are not plain text,
-    which :meth:`Table.text` then checks and reports)."""
+    which :meth:`Table.text` then checks and reports). The ids of ``moved`` rows (an
+    alias's) are hashed qualified by their source (``sources``: the original lead ids)."""
     import numpy as np
     import pandas as pd
+
+    from .frame_identities import qualified_at
 
     series = events.frame["id"]
     if events.is_polars:
@@ -376,6 +434,14 @@ def _ids_distinct(events: Table, rows: np.ndarray[Any, Any], lead_of: np.ndarray
             return False
         hashes = np.asarray(native.hash(seed=0).to_numpy(), dtype=np.uint64)
         present = ~np.asarray(native.is_null().to_numpy(), dtype=bool)
+        if moved is not None and sources is not None:
+            import polars as pl
+
+            hashes = hashes.copy()  # polars' buffer is read-only
+
+            shift = np.flatnonzero(moved & present)
+            texts = qualified_at(sources, shift, native.gather(shift).to_numpy())
+            hashes[shift] = pl.Series(texts, dtype=pl.String).hash(seed=0).to_numpy()
     else:
         values = events.values("id").astype(object, copy=False)
         present = ~np.asarray(pd.isna(values), dtype=bool)
@@ -386,6 +452,10 @@ def _ids_distinct(events: Table, rows: np.ndarray[Any, Any], lead_of: np.ndarray
             return False  # integers, blanks or other values: the full reading says which
         hashes = np.zeros(len(values), dtype=np.uint64)
         hashes[present] = pd.util.hash_array(texts, categorize=False)
+        if moved is not None and sources is not None:
+            shift = np.flatnonzero(moved & present)
+            texts = qualified_at(sources, shift, values[shift])
+            hashes[shift] = pd.util.hash_array(texts, categorize=False)
     chosen = rows[present[rows]]
     mixed = hashes[chosen] ^ (lead_of[chosen].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
     mixed.sort()
@@ -407,9 +477,11 @@ def _dedupe(
     lead_of: np.ndarray[Any, Any],
     ids: Coded,
     at: np.ndarray[Any, Any],
+    lead_ids: Sequence[object],
 ) -> np.ndarray[Any, Any]:
     """``rows`` without later copies of an event id within a lead; different events
-    sharing an id raise :class:`~leadscoring.InvalidEventError`."""
+    sharing an id raise :class:`~leadscoring.InvalidEventError` (naming the lead by its
+    id in the output, ``lead_ids``)."""
     import numpy as np
 
     if len(ids.values) == int((ids.codes >= 0).sum()):  # no id appears twice in the table
@@ -430,7 +502,7 @@ def _dedupe(
         values = at if name == "at" else events.values(name)
         for a, b in pairs:
             if not _same(values[a], values[b]):
-                lead = events.values("lead_id")[a]
+                lead = lead_ids[int(lead_of[a])]
                 raise InvalidEventError(
                     "Event.id",
                     f"two different events of lead {lead!r} share id {ids.values[ids.codes[a]]!r} "

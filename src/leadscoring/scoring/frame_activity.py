@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..core.checks import OnUnknown, check_choice, check_moment, expect
+from ..core.identity import Identities
 from ..signals.dormancy import DormancyPolicy
 
 if TYPE_CHECKING:
@@ -109,11 +110,17 @@ def _policy(policy: DormancyPolicy | None) -> DormancyPolicy:
     return _DEFAULT_POLICY if policy is None else expect(policy, DormancyPolicy, "policy")
 
 
-def _frame(events_df: Any, leads_df: Any, as_of: datetime, on_unknown: OnUnknown) -> FrameInput:
+def _frame(
+    events_df: Any,
+    leads_df: Any,
+    as_of: datetime,
+    on_unknown: OnUnknown,
+    identities: Identities | None,
+) -> FrameInput:
     from .frame import FrameInput
 
     check_choice(on_unknown, ("raise", "warn", "ignore"), "on_unknown")
-    return FrameInput(events_df, leads_df, check_moment(as_of), on_unknown)
+    return FrameInput(events_df, leads_df, check_moment(as_of), on_unknown, identities=identities)
 
 
 def times(us: Array, missing: Array, backend: str) -> Any:
@@ -204,6 +211,7 @@ def activity_frame(
     leads_df: Any = None,
     policy: DormancyPolicy | None = None,
     on_unknown: OnUnknown = "raise",
+    identities: Identities | None = None,
 ) -> Any:
     """Every lead's activity at ``as_of``, as :func:`~leadscoring.activity_all` finds it:
     one row per lead (of ``leads_df``, or those the events name, as in
@@ -214,9 +222,11 @@ def activity_frame(
     ``reactivations`` (how many), and the last reactivation's ``reactivated_at``,
     ``reactivation_kind`` and ``silence`` (nulls without one). ``leads_df`` gives the
     statuses (``status``, ``status_changed_at``) lost deals and customers return by.
+    ``identities`` unite histories as in :func:`~leadscoring.score_frame` (an alias's
+    rows are its lead's from its link on; an alias gets no row).
     """
     policy = _policy(policy)
-    frame = _frame(events_df, leads_df, as_of, on_unknown)
+    frame = _frame(events_df, leads_df, as_of, on_unknown, identities)
     found = frame.activity(policy)
     return frame.native({"lead_id": frame.lead_ids, **activity_columns(frame, found)})
 
@@ -228,18 +238,20 @@ def reactivations_frame(
     leads_df: Any = None,
     policy: DormancyPolicy | None = None,
     on_unknown: OnUnknown = "raise",
+    identities: Identities | None = None,
 ) -> Any:
     """Every reactivation found up to ``as_of``, one row each (by lead, oldest first), as
     :attr:`Activity.reactivations <leadscoring.Activity.reactivations>` lists them.
 
     Columns: ``lead_id``, ``at``, ``kind``, ``silent_since``, ``silence`` (a duration),
-    ``events`` and ``event_id`` (the completing event's id, null without one). Arguments
-    as in :func:`activity_frame`.
+    ``events`` and ``event_id`` (the completing event's id, null without one; an alias's
+    event's id qualified by the alias, ``cookie-7/e1``). Arguments as in
+    :func:`activity_frame`.
     """
     import numpy as np
 
     policy = _policy(policy)
-    frame = _frame(events_df, leads_df, as_of, on_unknown)
+    frame = _frame(events_df, leads_df, as_of, on_unknown, identities)
     found = frame.activity(policy)
     backend = backend_of(frame)
     start, done = found.found.start, found.found.done

@@ -24,17 +24,34 @@ from __future__ import annotations
 
 import difflib
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from os import PathLike
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
-from ..core.checks import check_event, check_iterable, check_lead, check_moment, expect
-from ..core.errors import InvalidEventError, InvalidValueError, UnknownLeadError
+from ..core.checks import (
+    check_event,
+    check_iterable,
+    check_lead,
+    check_moment,
+    check_not_alias,
+    expect,
+)
+from ..core.conditions import All, AnyOf, Condition, Field, Not
+from ..core.errors import (
+    InvalidEventError,
+    InvalidInputError,
+    InvalidValueError,
+    SnapshotError,
+    UnknownLeadError,
+)
 from ..core.event import Event, event_fingerprint, in_event_order, properties_key
+from ..core.identity import Identity, IdentityMap, MergeStrategy, moved, source_id
+from ..core.identity import merge as merge_records
 from ..core.lead import Lead
 from ..core.results import LeadScore, Row
-from ..core.times import from_us, to_us
+from ..core.rules import EventRule, RepeatRule
+from ..core.times import EARLIEST_US, from_us, to_us
 from ..model.scoring_model import ScoringModel, check_model
 from ..signals.activity import Activity, Reactivation, _is_intent
 from ..signals.interest import InterestProfile
@@ -77,6 +94,55 @@ def unknown_lead(lead_id: str, known: Iterable[str]) -> UnknownLeadError:
     return error
 
 
+def _reads_ids(condition: Condition) -> bool:
+    if isinstance(condition, Field):
+        return condition.name == "id"
+    if isinstance(condition, Not):
+        return _reads_ids(condition.condition)
+    if isinstance(condition, All | AnyOf):
+        return any(_reads_ids(c) for c in condition.conditions)
+    return False  # pragma: no cover - every condition is one of the four
+
+
+def id_readers(model: ScoringModel) -> list[str]:
+    """What in ``model`` reads an event's ``id`` (rule names, ``journey stage ...``): once
+    an alias is linked, its earlier events were matched under ids that are no longer
+    theirs, so such a model cannot unite histories incrementally."""
+    out = [
+        f"rule {rule.name!r}"
+        for rule in model.rules
+        if isinstance(rule, EventRule | RepeatRule) and _reads_ids(rule.when)
+    ]
+    for stage, conditions in model.journey.stages.items():
+        if any(_reads_ids(c) for c in conditions):
+            out.append(f"journey stage {stage.value!r}")
+    return out
+
+
+def _qualifier(alias: str, foreign: set[str] | None) -> Callable[[str], str]:
+    """How an id of ``alias``'s state reads in its lead's: qualified by the alias, unless
+    it came from one of the alias's own aliases (qualified by that source already)."""
+    ids = foreign or set()
+
+    def qualify(event_id: str) -> str:
+        return event_id if event_id in ids else str(source_id(alias, event_id))
+
+    return qualify
+
+
+Saving = tuple[list[str], dict[str, Any]]
+"""What a change writes to the store: the leads whose rows to write, and ``_save``'s
+keyword arguments (``links``, ``drop``)."""
+
+
+def _link_of(alias: object, lead_id: object, at: datetime | str) -> Identity:
+    """The link, checked: two different ids and a moment."""
+    alias_, lead_ = expect(alias, str, "alias"), expect(lead_id, str, "lead_id")
+    if alias_ == lead_:
+        raise InvalidValueError("lead_id", f"{alias_!r} cannot be linked to itself")
+    return Identity(alias=alias_, lead_id=lead_, at=at)
+
+
 class Scorer:
     """Incremental scoring: :meth:`add` events in any order, :meth:`score` at any time.
 
@@ -93,9 +159,15 @@ class Scorer:
     :class:`~leadscoring.InvalidValueError` rather than give a wrong number. A lead id
     never seen raises :class:`~leadscoring.UnknownLeadError` (with a "did you mean").
 
+    :meth:`link` makes an alias (a cookie, a device) one with a lead, and :meth:`merge`
+    (``into=``, ``from_=``) two known leads: the histories are united exactly, as
+    :func:`~leadscoring.score_all` with ``identities=`` unites them, and the alias's later
+    events go to the lead.
+
     Every method is safe to call from several threads at once (one lock per scorer): the
     answers are those of some serial order of the calls. :meth:`open` keeps the state in
-    SQLite, so that every acknowledged :meth:`add` or :meth:`add_many` survives a crash.
+    SQLite, so that every acknowledged :meth:`add`, :meth:`add_many` or :meth:`link`
+    survives a crash.
 
     Contributions in the scores are one per rule (the rule's decayed sum, ``event_at``
     its latest counted event), not one per event; use :func:`~leadscoring.score` for the
@@ -114,6 +186,11 @@ class Scorer:
         self._labels: dict[str, list[Any]] = {}  # the assessment layer's last report
         self._kinds: dict[Key, Key] = {}  # (type, properties key), interned
         self._kind_ids: dict[Key, int] = {}  # their numbering in the store
+        self._links: dict[str, Identity] = {}  # alias -> its link, as given
+        self._roots: dict[str, str] = {}  # alias -> its lead (the end of its chain)
+        self._aliases: dict[str, dict[str, None]] = {}  # lead -> every alias of it
+        self._since: dict[str, int] = {}  # lead -> its aliases' latest link (microseconds)
+        self._id_readers = id_readers(model)
         self._lock = threading.RLock()
         self._store: Any = None  # a .store.Store once opened
 
@@ -121,6 +198,13 @@ class Scorer:
     def model(self) -> ScoringModel:
         """The model the scorer scores with."""
         return self._model
+
+    @property
+    def identities(self) -> IdentityMap:
+        """The links made so far (:meth:`link`, :meth:`merge`), as given: pass them as
+        ``identities=`` to the batch engines to score the same united histories."""
+        with self._lock:
+            return IdentityMap(self._links.values())
 
     @property
     def lead_ids(self) -> tuple[str, ...]:
@@ -142,21 +226,27 @@ class Scorer:
     def add_lead(self, lead: Lead) -> None:
         """Register (or replace) a lead's record: its attributes and status feed the fit
         rules and the reactivation kinds. Without one, a lead scores as ``Lead(id=...)``.
+        A linked alias (:meth:`link`) has no record of its own: it raises
+        :class:`~leadscoring.InvalidValueError` naming its lead.
         """
         lead = check_lead(lead)
         with self._lock:
+            check_not_alias(lead.id, self._roots)
             self._records[lead.id] = lead
             self._known.setdefault(lead.id)
             self._save((lead.id,))
 
     def add(self, event: Event) -> bool:
-        """Add one event; ``False`` if it is a copy of one already added (same id)."""
+        """Add one event; ``False`` if it is a copy of one already added (same id). An
+        event of a linked alias is its lead's, its id qualified by the alias
+        (``cookie-7/e1``)."""
         check_event(event)
         with self._lock:
+            routed = self._route(event)
             try:
-                return self._add(event)
+                return self._add(routed, routed is not event)
             finally:
-                self._save((event.lead_id,))
+                self._save((routed.lead_id,))
 
     def add_many(self, events: Iterable[Event]) -> int:
         """Add events (sorted first, which makes late events rare); returns how many were
@@ -168,15 +258,24 @@ class Scorer:
         with self._lock:
             touched: dict[str, None] = {}
             added = 0
+            routing = bool(self._roots)
             try:
                 for event in ordered:
-                    touched.setdefault(event.lead_id)
-                    added += self._add(event)
+                    routed = self._route(event) if routing else event
+                    touched.setdefault(routed.lead_id)
+                    added += self._add(routed, routed is not event)
             finally:
                 self._save(touched)
             return added
 
-    def _add(self, event: Event) -> bool:
+    def _route(self, event: Event) -> Event:
+        """``event`` as its lead's if it is an alias's (its id qualified by the alias)."""
+        root = self._roots.get(event.lead_id) if self._roots else None
+        return event if root is None else moved(event, root)
+
+    def _add(self, event: Event, foreign: bool = False) -> bool:
+        """Add ``event`` to its lead's state; ``foreign``: it is an alias's (its id already
+        qualified by the alias)."""
         state = self._leads.get(event.lead_id)
         if state is None:
             state = self._leads[event.lead_id] = LeadState(len(self._plans))
@@ -195,6 +294,10 @@ class Scorer:
                     )
                 return False
             state.ids[event.id] = print_
+            if foreign:
+                if state.foreign is None:
+                    state.foreign = set()
+                state.foreign.add(event.id)
         if state.latest is None or at > state.latest:
             state.latest = at
         rules, plans = state.rules, self._plans
@@ -245,9 +348,11 @@ class Scorer:
 
     def _record(self, lead: Lead | str) -> Lead:
         if isinstance(lead, Lead):
+            check_not_alias(lead.id, self._roots)
             return lead
         if not isinstance(lead, str) or not lead:
             raise InvalidValueError("lead", f"expected a Lead or a lead id, got {lead!r}")
+        check_not_alias(lead, self._roots)
         if lead not in self._known:
             raise unknown_lead(lead, self._known)
         return self._records.get(lead) or Lead(id=lead)
@@ -260,6 +365,15 @@ class Scorer:
                 f"lead {lead.id!r} has events up to {from_us(state.latest).isoformat()}, "
                 f"after as_of {moment.isoformat()}; the incremental scorer answers only "
                 "at or after a lead's latest event (score its history with score())",
+            )
+        since = self._since.get(lead.id) if self._since else None
+        if since is not None and since > now:
+            raise InvalidValueError(
+                "as_of",
+                f"lead {lead.id!r} was linked to an alias at {from_us(since).isoformat()}, "
+                f"after as_of {moment.isoformat()}; the scorer holds the united history, "
+                "which is the lead's only from the link on (score the history with "
+                "score(..., identities=...))",
             )
         return state
 
@@ -322,9 +436,178 @@ class Scorer:
                 return False
             for table in (self._known, self._records, self._leads, self._labels):
                 table.pop(lead_id, None)
+            aliases = self._aliases.pop(lead_id, {})
+            for alias in aliases:
+                del self._links[alias], self._roots[alias]
+            self._since.pop(lead_id, None)
             if self._store is not None:
-                self._store.delete(lead_id)
+                self._store.delete(lead_id, list(aliases))
             return True
+
+    # -------------------------------------------------------------------------- identities
+
+    def link(self, alias: str, lead_id: str, at: datetime | str) -> None:
+        """From now on ``alias`` (a cookie, a device id, an old email) is ``lead_id``.
+
+        The alias's state (every rule's, its activity, journey and interest, its ids) is
+        combined exactly with the lead's, as if its events had been the lead's, each id
+        qualified by the alias (:func:`~leadscoring.core.identity.source_id`:
+        ``cookie-7/e1``); its record and reported labels are dropped, and it is no lead of
+        its own any more (gone from :attr:`lead_ids`, the scores, snapshots and store).
+        Its later events go to the lead. The result equals
+        ``score_all(..., identities=scorer.identities)`` on the united history at any
+        ``as_of`` from ``at`` on; before ``at`` (when the alias was still a visitor of its
+        own) the lead is not answered for: that raises :class:`InvalidValueError`.
+
+        ``lead_id`` that is itself an alias stands for its lead; ``lead_id`` never seen
+        becomes known; an alias never seen is recorded (its events, when they come, are
+        the lead's). Linking the same alias to the same lead again changes nothing but
+        the moment (the earliest counts). An alias already linked to another lead, a link
+        of an id to itself or one that would close a cycle raise
+        :class:`InvalidValueError`; an alias's event whose qualified id another event of
+        the lead already has raises :class:`~leadscoring.InvalidEventError`. Checked
+        before anything changes; with a store, written in one transaction.
+        """
+        identity = _link_of(alias, lead_id, at)
+        with self._lock:
+            apply = self._prepare_link(identity)
+            if apply is not None:
+                touched, changes = apply()
+                self._save(touched, **changes)
+
+    def _prepare_link(self, identity: Identity) -> Callable[[], Saving] | None:
+        """Check ``identity`` against the scorer; ``None`` if it changes nothing, else a
+        function that applies it and returns ``_save``'s arguments (call under the lock)."""
+        alias, given = identity.alias, identity.lead_id
+        first = self._links.get(alias)
+        if first is not None:
+            if first.lead_id != given:
+                raise InvalidValueError(
+                    "alias",
+                    f"alias {alias!r} is already linked to lead {first.lead_id!r}; it cannot "
+                    f"also be lead {given!r} (an alias belongs to one lead: to move it, "
+                    "merge the two leads instead)",
+                )
+            if identity.at >= first.at:
+                return None
+            return lambda: self._relink(identity)
+        root = self._roots.get(given, given)
+        if root == alias:
+            raise InvalidValueError(
+                "lead_id",
+                f"{given!r} is already an alias of {alias!r}; linking {alias!r} to it would "
+                "make a cycle",
+            )
+        other = self._leads.get(alias)
+        if other is not None and self._id_readers:
+            raise InvalidValueError(
+                "alias",
+                f"the model's {', '.join(self._id_readers)} reads event ids, and alias "
+                f"{alias!r}'s events were matched under their own ids, not the ids they "
+                f"have as lead {root!r}'s (the scorer keeps no events to match again); "
+                "score the united history with score_all(..., identities=...)",
+            )
+        if other is not None:
+            self._check_ids(root, alias, other)
+        return lambda: self._apply_link(identity, root, other)
+
+    def _check_ids(self, root: str, alias: str, other: LeadState) -> None:
+        """Raise if an event of ``alias`` would share its qualified id with one the lead
+        ``root`` already has (a copy cannot be told apart from the state kept)."""
+        mine = self._leads.get(root)
+        if other.ids is None or mine is None or mine.ids is None:
+            return
+        qualify = _qualifier(alias, other.foreign)
+        for event_id, digest in other.ids.items():
+            as_lead = qualify(event_id)
+            found = mine.ids.get(as_lead)
+            if found is None:
+                continue
+            if found != digest:
+                raise InvalidEventError(
+                    "Event.id",
+                    f"two different events of lead {root!r} share id {as_lead!r}: the "
+                    f"lead's own and alias {alias!r}'s {event_id!r}",
+                )
+            raise InvalidEventError(
+                "Event.id",
+                f"lead {root!r} already has event {as_lead!r}, a copy of alias {alias!r}'s "
+                f"event {event_id!r}: the scorer keeps no events, so it cannot count the "
+                "copy once in the united history (give each source's events their own "
+                "ids, or score the history with score_all(..., identities=...))",
+            )
+
+    def _relink(self, identity: Identity) -> Saving:
+        """The same link, made earlier: only the recorded moment moves."""
+        self._links[identity.alias] = identity
+        self._rebuild_links()
+        return [], {"links": [identity]}
+
+    def _apply_link(self, identity: Identity, root: str, other: LeadState | None) -> Saving:
+        alias = identity.alias
+        for table in (self._known, self._records, self._labels, self._leads):
+            table.pop(alias, None)
+        self._known.setdefault(root)
+        if other is not None:
+            mine = self._leads.get(root)
+            if mine is None:
+                mine = self._leads[root] = LeadState(len(self._plans))
+            self._absorb(mine, other, _qualifier(alias, other.foreign))
+        members = self._aliases.pop(alias, {})
+        members[alias] = None
+        self._aliases.setdefault(root, {}).update(members)
+        for member in members:
+            self._roots[member] = root
+        self._links[alias] = identity
+        since = max(to_us(identity.at), self._since.pop(alias, EARLIEST_US))
+        self._since[root] = max(since, self._since.get(root, EARLIEST_US))
+        return [root], {"links": [identity], "drop": [alias]}
+
+    def _absorb(self, mine: LeadState, other: LeadState, qualify: Callable[[str], str]) -> None:
+        """Combine ``other`` (an alias's state) into ``mine``: every part exactly."""
+        if other.latest is not None and (mine.latest is None or other.latest > mine.latest):
+            mine.latest = other.latest
+        if other.ids:
+            ids = mine.ids if mine.ids is not None else {}
+            foreign = mine.foreign if mine.foreign is not None else set()
+            for event_id, digest in other.ids.items():
+                as_lead = qualify(event_id)
+                ids[as_lead] = digest
+                foreign.add(as_lead)
+            mine.ids, mine.foreign = ids, foreign
+        for index, plan in enumerate(self._plans):
+            theirs = other.rules[index]
+            if plan is None or theirs is None:
+                continue
+            if mine.rules[index] is None:
+                mine.rules[index] = theirs
+            else:
+                plan.absorb(mine.rules[index], theirs)
+        if other.activity is not None:
+            if mine.activity is None:
+                mine.activity = ActivityLog()
+            mine.activity.absorb(other.activity, qualify)
+        if other.journey is not None:
+            if mine.journey is None:
+                mine.journey = [None] * len(other.journey)
+            self._journey.absorb(mine.journey, other.journey)
+        if other.interest is not None:
+            if mine.interest is None:
+                mine.interest = Tally()
+            mine.interest.absorb(other.interest)
+
+    def _rebuild_links(self) -> None:
+        """The roots, aliases and link moments per lead, from ``_links``."""
+        self._roots, self._aliases, self._since = {}, {}, {}
+        for alias, identity in self._links.items():
+            root, step = alias, identity  # type: str, Identity | None
+            while step is not None:  # the links form no cycle (checked when made)
+                root = step.lead_id
+                step = self._links.get(root)
+            self._roots[alias] = root
+            self._aliases.setdefault(root, {})[alias] = None
+            at = to_us(identity.at)
+            self._since[root] = max(at, self._since.get(root, at))
 
     # -------------------------------------------------------------------------- state
 
@@ -343,10 +626,16 @@ class Scorer:
                 order = []
                 for index, lead_id in enumerate(check_iterable(lead_ids, "lead_ids")):
                     expect(lead_id, str, f"lead_ids[{index}]")
+                    check_not_alias(str(lead_id), self._roots)
                     if lead_id not in self._known:
                         raise unknown_lead(str(lead_id), self._known)
                     order.append(str(lead_id))
-            return _snapshot.dump(self._model, self._parts_of(order))
+            return _snapshot.dump(self._model, self._parts_of(order), links=self._links_of(order))
+
+    def _links_of(self, lead_ids: Iterable[str]) -> list[Identity]:
+        """The links whose lead (at the end of the chain) is one of ``lead_ids``."""
+        wanted = set(lead_ids)
+        return [i for alias, i in self._links.items() if self._roots[alias] in wanted]
 
     def _parts_of(self, order: Iterable[str]) -> _snapshot.Parts:
         return _snapshot.Parts(
@@ -370,18 +659,88 @@ class Scorer:
         scorer._merge(snapshot)
         return scorer
 
-    def merge(self, snapshot: Mapping[str, Any]) -> list[str]:
-        """Take over the leads of ``snapshot`` (from :meth:`snapshot`, of any scorer with
-        the same model): each replaces this scorer's state of that lead. Returns their ids.
+    @overload
+    def merge(self, snapshot: Mapping[str, Any]) -> list[str]: ...
 
-        Moves leads between workers: ``b.merge(a.snapshot(lead_ids=ids))``, then
-        ``a.forget(id)`` for each. Checked in full before anything changes.
+    @overload
+    def merge(
+        self,
+        snapshot: None = None,
+        *,
+        into: str,
+        from_: str,
+        at: datetime | str,
+        fields: Mapping[str, MergeStrategy] | None = None,
+        default: MergeStrategy = "non_empty",
+    ) -> Lead: ...
+
+    def merge(
+        self,
+        snapshot: Mapping[str, Any] | None = None,
+        *,
+        into: str | None = None,
+        from_: str | None = None,
+        at: datetime | str | None = None,
+        fields: Mapping[str, MergeStrategy] | None = None,
+        default: MergeStrategy = "non_empty",
+    ) -> list[str] | Lead:
+        """Take over the leads of a snapshot, or merge two known leads into one.
+
+        ``merge(snapshot)`` takes over the leads of ``snapshot`` (from :meth:`snapshot`,
+        of any scorer with the same model): each replaces this scorer's state of that
+        lead, and the snapshot's links are this scorer's. Returns their ids. Moves leads
+        between workers: ``b.merge(a.snapshot(lead_ids=ids))``, then ``a.forget(id)`` for
+        each. Checked in full before anything changes.
+
+        ``merge(into=..., from_=..., at=...)`` merges the known lead ``from_`` into the
+        known lead ``into`` at ``at``: the records are combined field by field
+        (:func:`leadscoring.merge`, with ``fields`` and ``default``), the histories as
+        :meth:`link` ``(from_, into, at)`` unites them. Returns the merged record; the
+        scores equal the batch engines' with ``leads=[merged, ...]`` and
+        ``identities=[Identity(alias=from_, lead_id=into, at=at)]``.
         """
+        lead_form = (into, from_, at) != (None, None, None) or fields is not None
+        if snapshot is not None and (lead_form or default != "non_empty"):
+            raise InvalidValueError(
+                "merge",
+                "give either a snapshot (merge(snapshot)) or two leads "
+                "(merge(into=..., from_=..., at=...)), not both",
+            )
+        if snapshot is not None:
+            with self._lock:
+                return self._merge(snapshot)
+        missing = [n for n, v in (("into", into), ("from_", from_), ("at", at)) if v is None]
+        if missing:
+            raise InvalidValueError(
+                "merge",
+                f"missing {', '.join(missing)}: merge(snapshot) takes over a snapshot's "
+                "leads, merge(into=..., from_=..., at=...) merges two known leads",
+            )
+        return self._merge_leads(into, from_, at, fields, default)  # type: ignore[arg-type]
+
+    def _merge_leads(
+        self,
+        into: str,
+        from_: str,
+        at: datetime | str,
+        fields: Mapping[str, MergeStrategy] | None,
+        default: MergeStrategy,
+    ) -> Lead:
+        identity = _link_of(expect(from_, str, "from_"), expect(into, str, "into"), at)
         with self._lock:
-            return self._merge(snapshot)
+            mine, theirs = self._record(into), self._record(from_)  # both known leads
+            merged = merge_records(
+                into=mine, from_=theirs, at=identity.at, fields=fields, default=default
+            )
+            apply = self._prepare_link(merged.identity)
+            touched, changes = apply() if apply is not None else ([into], {})  # never None
+            self._records[into] = merged.lead
+            self._save(touched, **changes)
+            return merged.lead
 
     def _merge(self, snapshot: Mapping[str, Any]) -> list[str]:
         loaded = _snapshot.load(self._model, self._compiled, self._plans, snapshot, self._kinds)
+        self._check_links(loaded)
         if self._store is None and not self._kind_ids:
             self._kind_ids = {key: n for n, key in enumerate(loaded.kinds)}
         for lead_id in loaded.order:
@@ -389,8 +748,43 @@ class Scorer:
             _replace(self._records, loaded.records, lead_id)
             _replace(self._leads, loaded.leads, lead_id)
             _replace(self._labels, loaded.labels, lead_id)
-        self._save(loaded.order)
+        changed = []
+        for identity in loaded.links:
+            first = self._links.get(identity.alias)
+            if first is None or identity.at < first.at:
+                self._links[identity.alias] = identity
+                changed.append(identity)
+        if changed:
+            self._rebuild_links()
+        self._save(loaded.order, links=changed)
         return loaded.order
+
+    def _check_links(self, loaded: _snapshot.Loaded) -> None:
+        """Refuse a snapshot whose leads or links contradict this scorer's links."""
+        for lead_id in loaded.order:
+            if lead_id in self._roots:
+                raise SnapshotError(
+                    f"$.leads[{lead_id!r}]: is an alias of lead {self._roots[lead_id]!r} in "
+                    "this scorer; an alias has no state of its own"
+                )
+        for index, identity in enumerate(loaded.links):
+            alias, first = identity.alias, self._links.get(identity.alias)
+            if first is not None and first.lead_id != identity.lead_id:
+                raise SnapshotError(
+                    f"$.links[{index}]: alias {alias!r} is linked to lead {identity.lead_id!r}"
+                    f" in the snapshot and to lead {first.lead_id!r} in this scorer"
+                )
+            if alias in self._known and alias not in loaded.order:
+                raise SnapshotError(
+                    f"$.links[{index}]: alias {alias!r} is a lead of this scorer, with state "
+                    f"of its own; link it first (Scorer.link({alias!r}, "
+                    f"{identity.lead_id!r}, ...)) or forget it"
+                )
+        if loaded.links:
+            try:
+                IdentityMap([*self._links.values(), *loaded.links], source="$.links")
+            except InvalidInputError as exc:
+                raise SnapshotError(f"$.links: {exc.reason}") from None
 
     # -------------------------------------------------------------------------- store
 
@@ -428,10 +822,20 @@ class Scorer:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def _save(self, lead_ids: Iterable[str]) -> None:
-        """Write these leads' state to the store, in one transaction (under the lock)."""
+    def _save(
+        self,
+        lead_ids: Iterable[str],
+        *,
+        links: Iterable[Identity] = (),
+        drop: Iterable[str] = (),
+    ) -> None:
+        """Write these leads' state and these links to the store and erase the rows of the
+        leads in ``drop``, in one transaction (under the lock)."""
         if self._store is None:
             return
         order = [i for i in lead_ids if i in self._known]
-        if order:
-            self._store.save(_snapshot.dump(self._model, self._parts_of(order), self._kind_ids))
+        made, gone = list(links), list(drop)
+        if order or made or gone:
+            parts = self._parts_of(order)
+            data = _snapshot.dump(self._model, parts, self._kind_ids, made or None)
+            self._store.save(data, drop=gone)

@@ -18,10 +18,27 @@ Times are integer microseconds since the Unix epoch; weights come from each deca
 ``weigher_us`` and which events count from :mod:`leadscoring.scoring.semantics`.
 A plan's ``value(state, as_of)`` returns ``(weight_sum, count, last)``: the rule's raw
 points are ``points * weight_sum``.
+
+Every plan's state is a function of the multiset of the rule's matching times (a lead's
+history, whatever order it arrived in), so two states combine exactly:
+``absorb(state, other)`` makes ``state`` the state of both histories, as if every event of
+``other`` had been added to ``state`` (:meth:`Scorer.link <leadscoring.Scorer.link>` unites
+an alias's history with its lead's this way):
+
+==============================  =============================================================
+plan                            how two states combine
+==============================  =============================================================
+``DecayedSum``                  arithmetic: both sums weighed to the later ``ref``, added
+``KeptTimes``                   union of the kept times and settled counts, settled again
+                                against the later latest time
+``FirstN``                      union of the kept times, the N earliest kept
+``Sequential``                  union of the times, replayed through the limiter or repeater
+==============================  =============================================================
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from bisect import bisect_right, insort
@@ -42,11 +59,14 @@ Value = tuple[float, int, int]
 
 
 class Plan(Protocol):
-    """How one rule's state is kept: start, add a time, value at ``as_of``, to/from data."""
+    """How one rule's state is kept: start, add a time, absorb another state (of another
+    history), value at ``as_of``, to/from data."""
 
     def start(self) -> Any: ...
 
     def add(self, state: Any, at: int) -> None: ...
+
+    def absorb(self, state: Any, other: Any) -> None: ...
 
     def value(self, state: Any, as_of: int) -> Value: ...
 
@@ -61,14 +81,20 @@ class LeadState:
     activity log (:class:`~leadscoring.scoring.activity_log.ActivityLog`), the journey
     evidence (one decay state per stage) and the interest counts
     (:class:`~leadscoring.scoring.signal_state.Tally`); each ``None`` until needed.
+
+    ``foreign`` holds the ids (already qualified, ``source/id``) of the events that came
+    from an alias (:meth:`Scorer.link <leadscoring.Scorer.link>`): when this lead is in
+    turn linked to another, they keep their qualification by their own source, and the
+    lead's own ids are qualified by this lead.
     """
 
-    __slots__ = ("activity", "ids", "interest", "journey", "latest", "rules")
+    __slots__ = ("activity", "foreign", "ids", "interest", "journey", "latest", "rules")
 
     def __init__(self, rule_count: int) -> None:
         self.latest: int | None = None
         self.rules: list[Any] = [None] * rule_count
         self.ids: dict[str, str] | None = None
+        self.foreign: set[str] | None = None
         self.activity: Any = None
         self.journey: list[Any] | None = None
         self.interest: Any = None
@@ -106,6 +132,18 @@ class DecayedSum:
         else:  # a late event: weigh it down to the reference time
             state.w += self.factor(state.ref - at)
         state.n += 1
+
+    def absorb(self, state: _Sum, other: _Sum) -> None:
+        """Both sums weighed to the later reference time, added."""
+        if other.n == 0:
+            return
+        if state.n == 0:
+            state.w, state.ref, state.n = other.w, other.ref, other.n
+            return
+        ref = max(state.ref, other.ref)
+        state.w = state.w * self.factor(ref - state.ref) + other.w * self.factor(ref - other.ref)
+        state.ref = ref
+        state.n += other.n
 
     def value(self, state: _Sum, as_of: int) -> Value:
         return state.w * self.factor(as_of - state.ref), state.n, state.ref
@@ -161,11 +199,24 @@ class KeptTimes:
         insort(state.times, at)
         if state.top is None or at > state.top:
             state.top = at
-        settled = bisect_right(state.times, self.cutoff(state.top))
+        self._settle(state, state.top)
+
+    def _settle(self, state: _Kept, top: int) -> None:
+        settled = bisect_right(state.times, self.cutoff(top))
         if settled:
             if self.final > 0.0:
                 state.settled += settled
             del state.times[:settled]
+
+    def absorb(self, state: _Kept, other: _Kept) -> None:
+        """The union of both kept times and settled counts, settled again against the
+        later latest time (an event settled on either side is settled on the union)."""
+        if other.top is None:
+            return
+        state.times = list(heapq.merge(state.times, other.times))
+        state.settled += other.settled
+        state.top = other.top if state.top is None else max(state.top, other.top)
+        self._settle(state, state.top)
 
     def value(self, state: _Kept, as_of: int) -> Value:
         weigh = self.decay.weigher_us(as_of)
@@ -216,6 +267,11 @@ class FirstN:
         elif at < state[-1]:  # an earlier event arrived late: it displaces the latest
             insort(state, at)
             state.pop()
+
+    def absorb(self, state: list[int], other: list[int]) -> None:
+        """The N earliest of both (each side keeps its N earliest, so the union's N
+        earliest are among them)."""
+        state[:] = list(heapq.merge(state, other))[: self.count]
 
     def value(self, state: list[int], as_of: int) -> Value:
         weigh = self.decay.weigher_us(as_of)
@@ -278,6 +334,14 @@ class Sequential:
             self._step(state, at)
             return
         insort(times, at)
+        self._replay(state)
+
+    def absorb(self, state: _Seq, other: _Seq) -> None:
+        """The union of both histories' times, replayed (whether an event counts depends
+        on the events before it, on either side)."""
+        if not other.times:
+            return
+        state.times = array("q", heapq.merge(state.times, other.times))
         self._replay(state)
 
     def _replay(self, state: _Seq) -> None:

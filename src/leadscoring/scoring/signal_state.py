@@ -14,6 +14,10 @@ interest profile    page views, views per category and product with   one count 
                     amounts, participations                           float per purchase
 ==================  ===============================================  ======================
 
+Both combine exactly when an alias's history becomes its lead's (``absorb``): the journey
+per stage as a rule's state does (:mod:`.scorer_state`), the tally by adding counts,
+taking the later latest view of each value and pooling the amounts.
+
 Which stages an event is evidence of is asked of the classifier itself
 (``JourneyClassifier.evidence_prepared`` on the event alone, at its own time, where every
 decay weighs 1). The profile is finished with the interest module's own ranking
@@ -64,6 +68,16 @@ class Journey:
                 state = states[index] = self.plan.start()
             self.plan.add(state, at)
 
+    def absorb(self, states: list[Any], other: list[Any]) -> None:
+        """Count ``other``'s evidence (another history's states, one per stage) too."""
+        for index, state in enumerate(other):
+            if state is None:
+                continue
+            if states[index] is None:
+                states[index] = state
+            else:
+                self.plan.absorb(states[index], state)
+
     def evidence(self, states: list[Any] | None, now: int) -> dict[JourneyStage, float]:
         """The decayed evidence of each stage at ``now``."""
         out = dict.fromkeys(EVIDENCE_STAGES, 0.0)
@@ -109,6 +123,22 @@ class Tally:
             counted = True
             self.participations += 1
         return counted
+
+    def absorb(self, other: Tally) -> None:
+        """Count ``other``'s events (another history) too: counts add, each value's latest
+        view is the later one, amounts are pooled (their sum, ``math.fsum``, is exact in
+        any order)."""
+        self.views += other.views
+        self.purchases += other.purchases
+        self.participations += other.participations
+        for key, counts in other.seen.items():
+            mine = self.seen.setdefault(key, {})
+            for value, count in counts.items():
+                mine[value] = mine.get(value, 0) + count
+        for where, at in other.last.items():
+            if self.last.get(where, at) <= at:
+                self.last[where] = at
+        self.amounts.extend(other.amounts)
 
     def _ranked(self, key: str) -> tuple[dict[str, int], str | None]:
         counts = self.seen.get(key, {})

@@ -2,16 +2,24 @@
 
 The snapshot is JSON-able::
 
-    {"format": "leadscoring.scoring.scorer", "version": 2,
+    {"format": "leadscoring.scoring.scorer", "version": 3,
      "model": {"name": ..., "version": ..., "fingerprint": ...},
      "kinds": [[type, [[property, kind, repr], ...]], ...],
+     "links": [[alias, lead_id, at], ...],
      "leads": {lead_id: {"lead": Lead.to_dict() or null, "latest": int or null,
-                         "ids": {event_id: digest}, "rules": {rule_name: state},
+                         "ids": {event_id: digest}, "foreign": [event_id, ...],
+                         "rules": {rule_name: state},
                          "activity": {"times", "kinds", "intent", "ids"} or null,
                          "journey": {stage: state} or null,
                          "interest": [views, purchases, participations, seen, last,
                                       amounts] or null,
                          "labels": [...] or null}}}
+
+``links`` are the scorer's identities (:meth:`Scorer.link <leadscoring.Scorer.link>`):
+each alias, the lead it was linked to and when (a snapshot of some leads carries the links
+whose lead, at the end of the chain, is among them). ``foreign`` (only when there are
+any) lists the ids of a lead's events that came from an alias, already qualified by it
+(``cookie-7/e1``). Version 2 (before identities: no ``links``, no ``foreign``) still loads.
 
 Times are integer microseconds since the Unix epoch (UTC); long lists of them (and of
 indexes into ``kinds``, the event types and properties the activity log orders ties by)
@@ -31,14 +39,16 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
 import attrs
 
-from ..core.errors import LeadScoringError, SnapshotError
+from ..core.errors import InvalidInputError, LeadScoringError, SnapshotError
+from ..core.identity import Identity, IdentityMap
 from ..core.lead import Lead
+from ..core.times import from_us, to_us
 from ..model.scoring_model import ScoringModel
 from ..signals.activity import ActivityState
 from ..signals.journey import EVIDENCE_STAGES, JourneyStage
@@ -48,12 +58,25 @@ from .compiled import CompiledModel
 from .scorer_state import LeadState, Plan, check_float, check_int, check_time
 from .signal_state import Journey, Tally
 
-__all__ = ["FORMAT", "VERSION", "Loaded", "Parts", "dump", "header", "load", "model_fingerprint"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "VERSIONS",
+    "Loaded",
+    "Parts",
+    "dump",
+    "header",
+    "link_rows",
+    "load",
+    "model_fingerprint",
+]
 
 FORMAT = "leadscoring.scoring.scorer"
-VERSION = 2
+VERSION = 3
+VERSIONS = (2, 3)
+"""The versions :func:`load` reads: 3 (identities) and 2 (the same without links)."""
 _ENTRY_KEYS = frozenset(
-    {"lead", "latest", "ids", "rules", "activity", "journey", "interest", "labels"}
+    {"lead", "latest", "ids", "foreign", "rules", "activity", "journey", "interest", "labels"}
 )
 T = TypeVar("T")
 
@@ -102,6 +125,8 @@ def _entry(parts: Parts, journey: Journey, lead_id: str, kinds: dict[Key, int]) 
         return entry
     entry["latest"] = state.latest
     entry["ids"] = dict(state.ids or {})
+    if state.foreign:
+        entry["foreign"] = sorted(state.foreign)
     entry["rules"] = {
         cr.name: plan.to_data(state.rules[cr.index])
         for cr, plan in zip(parts.compiled.rules, parts.plans, strict=True)
@@ -121,18 +146,34 @@ def _entry(parts: Parts, journey: Journey, lead_id: str, kinds: dict[Key, int]) 
     return entry
 
 
-def dump(model: ScoringModel, parts: Parts, kinds: dict[Key, int] | None = None) -> dict[str, Any]:
-    """The snapshot of ``parts.order``'s leads. ``kinds`` is the numbering of the
-    activity logs' event kinds to extend (a fresh one when not given)."""
+def link_rows(links: Iterable[Identity]) -> list[list[Any]]:
+    """Links as the snapshot writes them: ``[alias, lead_id, at]`` (microseconds), in
+    time order."""
+    ordered = sorted(links, key=lambda i: (i.at, i.alias))
+    return [[i.alias, i.lead_id, to_us(i.at)] for i in ordered]
+
+
+def dump(
+    model: ScoringModel,
+    parts: Parts,
+    kinds: dict[Key, int] | None = None,
+    links: Iterable[Identity] | None = None,
+) -> dict[str, Any]:
+    """The snapshot of ``parts.order``'s leads and of ``links``. ``kinds`` is the
+    numbering of the activity logs' event kinds to extend (a fresh one when not given);
+    without ``links`` the snapshot has no ``links`` key (a store write that changes none)."""
     numbering: dict[Key, int] = {} if kinds is None else kinds
     journey = Journey(model.journey)
     leads = {i: _entry(parts, journey, i, numbering) for i in parts.order}
     table = sorted(numbering, key=numbering.__getitem__)
-    return {
+    out: dict[str, Any] = {
         **header(model),
         "kinds": [[kind, [list(p) for p in props]] for kind, props in table],
-        "leads": leads,
     }
+    if links is not None:
+        out["links"] = link_rows(links)
+    out["leads"] = leads
+    return out
 
 
 # ------------------------------------------------------------------------------- load
@@ -165,8 +206,9 @@ def check_header(model: ScoringModel, snapshot: Mapping[str, Any]) -> None:
     """Refuse a snapshot of another format, version or model."""
     if snapshot.get("format") != FORMAT:
         raise _fail("$.format", f"not a scorer snapshot (expected {FORMAT!r})")
-    if snapshot.get("version") != VERSION:
-        raise _fail("$.version", f"unsupported snapshot version {snapshot.get('version')!r}")
+    version = snapshot.get("version")
+    if isinstance(version, bool) or version not in VERSIONS:
+        raise _fail("$.version", f"unsupported snapshot version {version!r}")
     taken = _table(snapshot.get("model"), "$.model")
     name, version = taken.get("name"), taken.get("version")
     if name != model.name or version != model.version:
@@ -183,13 +225,15 @@ def check_header(model: ScoringModel, snapshot: Mapping[str, Any]) -> None:
 
 @attrs.frozen
 class Loaded:
-    """A snapshot read back: records, lead states, change-feed labels and lead order."""
+    """A snapshot read back: records, lead states, change-feed labels, lead order, the
+    event kinds and the identity links."""
 
     records: dict[str, Lead]
     leads: dict[str, LeadState]
     labels: dict[str, list[Any]]
     order: list[str]
     kinds: list[Key]
+    links: list[Identity] = attrs.field(factory=list)
 
 
 def _kinds(value: object, intern: dict[Key, Key]) -> list[Key]:
@@ -247,7 +291,51 @@ def load(
         if "rules" in entry:
             loaded.leads[lead_id] = _lead_state(entry, path, by_name, plans, kinds, journey)
         loaded.order.append(lead_id)
+    if "links" in data:
+        loaded.links.extend(_links(data["links"], loaded.order))
     return loaded
+
+
+def _text(value: object, path: str, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(path, f"{what} must be a non-empty text, got {value!r:.40}")
+    return value
+
+
+def _links(value: object, leads: Collection[str]) -> list[Identity]:
+    """The identity links: each ``[alias, lead_id, at]``; an alias once, no cycle, every
+    alias's lead (at the end of its chain) a lead of the snapshot, no alias a lead."""
+    if not isinstance(value, list):
+        raise _fail("$.links", f"expected a list of [alias, lead_id, at], got {value!r:.40}")
+    known = set(leads)
+    out: list[Identity] = []
+    rows: dict[str, int] = {}
+    for index, item in enumerate(value):
+        path = f"$.links[{index}]"
+        if not isinstance(item, list) or len(item) != 3:
+            raise _fail(path, f"expected [alias, lead_id, at], got {item!r:.60}")
+        alias = _text(item[0], f"{path}[0]", "an alias")
+        lead_id = _text(item[1], f"{path}[1]", "a lead id")
+        at = _at(f"{path}[2]", partial(check_time, item[2]))
+        if alias in rows:
+            raise _fail(path, f"alias {alias!r} is linked twice (also $.links[{rows[alias]}])")
+        if alias in known:
+            raise _fail(
+                path, f"alias {alias!r} is also a lead of the snapshot; an alias has no state"
+            )
+        out.append(_at(path, partial(Identity, alias=alias, lead_id=lead_id, at=from_us(at))))
+        rows[alias] = index
+    try:
+        links = IdentityMap(out, source="$.links")
+    except InvalidInputError as exc:
+        raise _fail(f"$.links[{(exc.row or 1) - 1}]", exc.reason) from None
+    for alias, lead_id in links.roots().items():
+        if lead_id not in known:
+            raise _fail(
+                f"$.links[{rows[alias]}]",
+                f"alias {alias!r} belongs to lead {lead_id!r}, which is not in $.leads",
+            )
+    return out
 
 
 _LABELS: tuple[frozenset[str] | None, ...] = (
@@ -296,6 +384,14 @@ def _lead_state(
                 and all(c in "0123456789abcdef" for c in digest)):  # fmt: skip
             raise _fail(f"{path}.ids[{event_id!r}]", "expected a 16-digit hex digest")
     state.ids = dict(ids) or None
+    foreign = entry.get("foreign")
+    if foreign is not None:
+        if not isinstance(foreign, list) or not all(isinstance(i, str) for i in foreign):
+            raise _fail(f"{path}.foreign", "expected a list of event ids")
+        missing = [i for i in foreign if i not in ids]
+        if missing:
+            raise _fail(f"{path}.foreign", f"event id {missing[0]!r} is not in the lead's ids")
+        state.foreign = set(foreign) or None
     for name, value in _table(entry["rules"], f"{path}.rules").items():
         cr = by_name.get(name)
         plan = None if cr is None else plans[cr.index]

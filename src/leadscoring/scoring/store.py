@@ -1,12 +1,17 @@
 """The durable state of :meth:`Scorer.open <leadscoring.Scorer.open>`: a SQLite file
 (the standard library's ``sqlite3``, write-ahead log, ``synchronous=FULL``).
 
-Three tables: ``meta`` (the snapshot header: format, version, model name, version and
-fingerprint), ``kinds`` (the event kinds the activity logs refer to, append-only) and
+Four tables: ``meta`` (the snapshot header: format, version, model name, version and
+fingerprint), ``kinds`` (the event kinds the activity logs refer to, append-only),
 ``leads`` (one row per lead: its snapshot entry as JSON, and its position in the scorer's
-order). A save is one transaction that rewrites the rows of the leads it names, so an
-``add_many`` is atomic and, once it returns, durable. Every ``sqlite3`` error is turned
-into :class:`~leadscoring.SnapshotError` naming the file.
+order) and ``links`` (one row per alias: the lead it was linked to and when, in
+microseconds). A save is one transaction that rewrites the rows of the leads it names,
+the links it carries and the rows it drops, so an ``add_many`` or a ``link`` is atomic
+and, once it returns, durable. Every ``sqlite3`` error is turned into
+:class:`~leadscoring.SnapshotError` naming the file.
+
+A file written before identities (snapshot version 2, no ``links`` table) opens as it is;
+the table is created, and the stored version becomes 3 with the first link written.
 """
 
 from __future__ import annotations
@@ -14,12 +19,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from ..core.errors import SnapshotError
-from .snapshot import FORMAT
+from .snapshot import FORMAT, VERSION
 
 __all__ = ["Store"]
 
@@ -28,6 +33,8 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS kinds (position INTEGER PRIMARY KEY, data TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS leads (lead_id TEXT PRIMARY KEY, "
     "position INTEGER NOT NULL, entry TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS links (alias TEXT PRIMARY KEY, lead_id TEXT NOT NULL, "
+    "at INTEGER NOT NULL)",
 )
 
 
@@ -39,6 +46,7 @@ class Store:
         self.path = path
         self._kinds = 0
         self._next = 0
+        self._version: object = VERSION
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], header: Mapping[str, Any]) -> Store:
@@ -63,6 +71,8 @@ class Store:
                         "INSERT INTO meta (key, value) VALUES (?, ?)",
                         [(k, json.dumps(v)) for k, v in header.items()],
                     )
+                elif "version" in found:
+                    store._version = _json(found["version"], "meta.version")
             store._kinds = db.execute("SELECT COUNT(*) FROM kinds").fetchone()[0]
             store._next = db.execute(
                 "SELECT COALESCE(MAX(position), -1) + 1 FROM leads"
@@ -108,14 +118,40 @@ class Store:
                     "SELECT lead_id, entry FROM leads ORDER BY position"
                 )
             }
+            links = [
+                list(row)
+                for row in db.execute("SELECT alias, lead_id, at FROM links ORDER BY at, alias")
+            ]
         if meta.get("format") != FORMAT:
             raise SnapshotError(f"{self.path}: not a scorer store")
-        return {**meta, "kinds": kinds, "leads": leads}
+        return {**meta, "kinds": kinds, "links": links, "leads": leads}
 
-    def save(self, snapshot: Mapping[str, Any]) -> None:
-        """Write the kinds not yet stored and the leads of ``snapshot``, in one transaction."""
+    def save(
+        self,
+        snapshot: Mapping[str, Any],
+        *,
+        drop: Iterable[str] = (),
+        unlink: Iterable[str] = (),
+    ) -> None:
+        """Write the kinds not yet stored, the leads of ``snapshot`` and its ``links`` (when
+        it has any), erase the rows of the leads in ``drop`` and the links of the aliases
+        in ``unlink``: one transaction."""
         kinds = snapshot["kinds"]
+        links = snapshot.get("links") or []
         with self._errors("write"), self._transaction() as db:
+            db.executemany("DELETE FROM leads WHERE lead_id = ?", [(i,) for i in drop])
+            db.executemany("DELETE FROM links WHERE alias = ?", [(a,) for a in unlink])
+            if links:
+                db.executemany(
+                    "INSERT INTO links (alias, lead_id, at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (alias) DO UPDATE SET lead_id = excluded.lead_id, "
+                    "at = excluded.at",
+                    [tuple(row) for row in links],
+                )
+                if self._version != VERSION:  # the file now holds what version 3 adds
+                    db.execute(
+                        "UPDATE meta SET value = ? WHERE key = 'version'", (json.dumps(VERSION),)
+                    )
             if len(kinds) > self._kinds:
                 db.executemany(
                     "INSERT INTO kinds (position, data) VALUES (?, ?)",
@@ -131,11 +167,14 @@ class Store:
                 rows,
             )
         self._kinds = max(self._kinds, len(kinds))
+        if links:
+            self._version = VERSION
 
-    def delete(self, lead_id: str) -> None:
-        """Erase one lead's row."""
+    def delete(self, lead_id: str, aliases: Iterable[str] = ()) -> None:
+        """Erase one lead's row and the links of its ``aliases``."""
         with self._errors("write"), self._transaction() as db:
             db.execute("DELETE FROM leads WHERE lead_id = ?", (lead_id,))
+            db.executemany("DELETE FROM links WHERE alias = ?", [(a,) for a in aliases])
 
     def close(self) -> None:
         """Close the file (twice is harmless)."""
