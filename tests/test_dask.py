@@ -1,6 +1,6 @@
 """leadscoring.dask on a two-worker distributed.LocalCluster: the same numbers and labels
-as the single-process columnar engine, the meta from the model alone, one compilation of
-the model per worker process."""
+as the single-process columnar engine (with ``identities=`` too), the meta from the model
+alone, one compilation of the model per worker process, buckets by ``partition_of``."""
 
 from __future__ import annotations
 
@@ -15,8 +15,23 @@ pytest.importorskip("narwhals")
 
 import pandas as pd  # noqa: E402
 
-from distributed_data import AS_OF, MODEL, assert_same, events_table, leads_table  # noqa: E402
-from leadscoring import InvalidValueError, UnknownLeadError  # noqa: E402
+from distributed_data import (  # noqa: E402
+    AS_OF,
+    EARLIER,
+    IDENTITIES,
+    MODEL,
+    assert_same,
+    events_table,
+    identity_events_table,
+    identity_leads_table,
+    leads_table,
+)
+from leadscoring import (  # noqa: E402
+    IdentityMap,
+    InvalidInputError,
+    InvalidValueError,
+    UnknownLeadError,
+)
 from leadscoring.assessment.frame import assess_frame  # noqa: E402
 from leadscoring.dask import activity_dask, assess_dask, score_dask  # noqa: E402
 from leadscoring.scoring.frame import score_frame  # noqa: E402
@@ -122,3 +137,97 @@ def test_bad_arguments_name_the_argument(events: Any) -> None:
         assess_dask(ev, MODEL, as_of=AS_OF, previous=ev)
     with pytest.raises(InvalidValueError, match="lead_id"):
         score_dask(ev.drop(columns=["lead_id"]), MODEL, as_of=AS_OF)
+
+
+# --- identities and buckets ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def united() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Events of leads, of their aliases and of anonymous cookies; leads with two rows of
+    aliases (one linked after AS_OF, one before)."""
+    return identity_events_table(), identity_leads_table()
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, EARLIER], ids=["as_of", "earlier"])
+@pytest.mark.parametrize("kind", ["score", "assess", "activity"])
+def test_identities_match_the_columnar_engine(
+    client: Any, united: Any, kind: str, as_of: Any
+) -> None:
+    """With identities (chains, a link after as_of, an alias with a leads row, a copy of
+    an event given qualified), each adapter gives the columnar function's rows."""
+    events, leads = united
+    ev, ld = dd.from_pandas(events, npartitions=3), dd.from_pandas(leads, npartitions=2)
+    common: dict[str, Any] = {"as_of": as_of, "on_unknown": "ignore", "identities": IDENTITIES}
+    if kind == "score":
+        got = score_dask(ev, MODEL, leads_ddf=ld, by_rule=True, **common)
+        expected = score_frame(events, MODEL, leads_df=leads, by_rule=True, **common)
+    elif kind == "assess":
+        got = assess_dask(ev, MODEL, leads_ddf=ld, previous={"L0019": "hot"}, **common)
+        expected = assess_frame(events, MODEL, leads_df=leads, previous={"L0019": "hot"},
+                                **common)  # fmt: skip
+    else:
+        got = activity_dask(ev, leads_ddf=ld, policy=MODEL.dormancy, **common)
+        expected = activity_frame(events, leads_df=leads, policy=MODEL.dormancy, **common)
+    found = got.compute()
+    assert_same(found, expected)
+    ids = set(found["lead_id"])
+    assert "cookie-late" in ids  # linked after as_of: a lead of its own
+    assert not ids & {"L-dup", "cookie-cd570921e8", "cookie-x"}  # aliases by then
+
+
+def test_identities_without_leads_table(client: Any, united: Any) -> None:
+    """Links given as a list of Identity; a lead only its alias names gets its row."""
+    events, _ = united
+    links = list(IDENTITIES)
+    got = score_dask(dd.from_pandas(events, npartitions=4), MODEL, as_of=AS_OF,
+                     identities=links, partitions=3).compute()  # fmt: skip
+    expected = score_frame(events, MODEL, as_of=AS_OF, identities=links)
+    assert_same(got, expected)
+    assert "L-new" in set(got["lead_id"])
+    plain = score_frame(events, MODEL, as_of=AS_OF).set_index("lead_id")["total"]
+    united_total = got.set_index("lead_id")["total"]
+    assert united_total["L0019"] > plain["L0019"]  # its cookie's browsing counts
+
+
+def test_identities_travel_as_plain_data(united: Any) -> None:
+    """The graph holds the links resolved to a dict of text, never a pickled IdentityMap;
+    an empty map changes nothing."""
+    import pickle
+
+    events, _ = united
+    lazy = score_dask(dd.from_pandas(events, npartitions=2), MODEL, as_of=AS_OF,
+                      identities=IDENTITIES)  # fmt: skip
+    graph = dict(lazy.__dask_graph__())
+    assert b"IdentityMap" not in pickle.dumps(graph)
+    roots = IDENTITIES.roots(AS_OF)
+    held = [v for v in graph.values() if isinstance(getattr(v, "value", None), dict)]
+    assert [node.value for node in held] == [roots]  # one node of the graph, for every task
+    empty = score_dask(dd.from_pandas(events, npartitions=2), MODEL, as_of=AS_OF,
+                       identities=IdentityMap())  # fmt: skip
+    plain = score_dask(dd.from_pandas(events, npartitions=2), MODEL, as_of=AS_OF)
+    assert len(dict(empty.__dask_graph__())) == len(dict(plain.__dask_graph__()))
+
+
+def test_bad_identities_are_refused_before_computing(events: Any) -> None:
+    """Something that is not links raises at the call, naming ``identities``."""
+    ev = dd.from_pandas(events, npartitions=2)
+    with pytest.raises(InvalidValueError, match="identities"):
+        score_dask(ev, MODEL, as_of=AS_OF, identities="cookie-7")  # type: ignore[arg-type]
+    bad: Any = [{"alias": "a", "lead_id": "b"}]
+    with pytest.raises(InvalidInputError, match="expected an Identity"):
+        activity_dask(ev, as_of=AS_OF, identities=bad)
+
+
+def test_buckets_are_partition_of(events: Any) -> None:
+    """The bucket of every row is partition_of(lead_id, n), integer ids as their digits."""
+    from leadscoring.core.partition import partition_of
+    from leadscoring.integrations._partitions import BUCKET
+    from leadscoring.integrations.dask import _bucket_of
+
+    part = pd.DataFrame({"lead_id": [*events["lead_id"], "ü-lead", "ann@example.com"]})
+    for n in (1, 3, 7):
+        got = _bucket_of(part, n)[BUCKET].tolist()
+        assert got == [partition_of(v, n) for v in part["lead_id"]]
+    numbers = pd.DataFrame({"lead_id": [5, 17, 5]})
+    assert _bucket_of(numbers, 4)[BUCKET].tolist() == [partition_of(str(v), 4) for v in (5, 17, 5)]

@@ -64,6 +64,8 @@ HOMES: dict[str, tuple[str, ...]] = {
         "leads_from_frame",
     ),
     "leadscoring.loaders.identities": ("IdentityColumns", "read_identities"),
+    "leadscoring.learning.drift": ("DriftBin", "DriftReport", "RuleDrift", "drift"),
+    "leadscoring.core.partition": ("partition_of",),
     "leadscoring.assessment.assessment": (
         "Assessment", "assess", "assess_all", "format_assessments",
     ),

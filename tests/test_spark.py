@@ -1,5 +1,6 @@
 """leadscoring.spark on local[2] with a non-UTC session time zone: the same numbers and
-labels as the single-process columnar engine, times read and written as UTC instants."""
+labels as the single-process columnar engine (with ``identities=`` too), times read and
+written as UTC instants, buckets by ``partition_of``."""
 
 from __future__ import annotations
 
@@ -24,8 +25,18 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as sf
 from pyspark.sql.types import TimestampType
 
-from distributed_data import AS_OF, MODEL, assert_same, events_table, leads_table
-from leadscoring import InvalidValueError
+from distributed_data import (
+    AS_OF,
+    EARLIER,
+    IDENTITIES,
+    MODEL,
+    assert_same,
+    events_table,
+    identity_events_table,
+    identity_leads_table,
+    leads_table,
+)
+from leadscoring import Identity, InvalidValueError
 from leadscoring.assessment.frame import assess_frame
 from leadscoring.scoring.frame import score_frame
 from leadscoring.scoring.frame_activity import activity_frame
@@ -139,6 +150,97 @@ def test_bad_arguments_name_the_argument(frames: Any, events: Any) -> None:
         score_spark(events, MODEL, as_of=AS_OF)
     with pytest.raises(InvalidValueError, match=r"previous.*mapping"):
         assess_spark(frames[0], MODEL, as_of=AS_OF, previous=frames[0])
+
+
+@pytest.fixture(scope="module")
+def united() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Events of leads, of their aliases and of anonymous cookies; leads with two rows of
+    aliases (one linked after AS_OF, one before)."""
+    return identity_events_table(), identity_leads_table()
+
+
+@pytest.mark.parametrize(
+    ("kind", "as_of"),
+    [("score", AS_OF), ("score", EARLIER), ("assess", AS_OF), ("activity", EARLIER)],
+    ids=["score", "score-earlier", "assess", "activity-earlier"],
+)
+def test_identities_match_the_columnar_engine(
+    spark: Any, united: Any, kind: str, as_of: Any
+) -> None:
+    """With identities (chains, a link after as_of, an alias with a leads row, a copy of
+    an event given qualified), each adapter gives the columnar function's rows."""
+    events, leads = united
+    ev, ld = spark.createDataFrame(events), spark.createDataFrame(leads)
+    common: dict[str, Any] = {"as_of": as_of, "on_unknown": "ignore", "identities": IDENTITIES}
+    if kind == "score":
+        got = score_spark(ev, MODEL, leads_sdf=ld, by_rule=True, **common)
+        expected = score_frame(events, MODEL, leads_df=leads, by_rule=True, **common)
+    elif kind == "assess":
+        got = assess_spark(ev, MODEL, leads_sdf=ld, previous={"L0019": "hot"}, **common)
+        expected = assess_frame(events, MODEL, leads_df=leads, previous={"L0019": "hot"},
+                                **common)  # fmt: skip
+    else:
+        got = activity_spark(ev, leads_sdf=ld, policy=MODEL.dormancy, **common)
+        expected = activity_frame(events, leads_df=leads, policy=MODEL.dormancy, **common)
+    found = _collect(got)
+    assert_same(found, expected)
+    ids = set(found["lead_id"])
+    assert "cookie-late" in ids  # linked after as_of: a lead of its own
+    assert not ids & {"L-dup", "cookie-cd570921e8", "cookie-x"}  # aliases by then
+
+
+def test_identities_without_leads_or_ids(spark: Any, united: Any) -> None:
+    """Links as a list of Identity, no leads table (a lead only its alias names gets its
+    row), and events without an ``id`` column."""
+    events, _ = united
+    links = list(IDENTITIES)
+    got = _collect(score_spark(spark.createDataFrame(events), MODEL, as_of=AS_OF,
+                               identities=links, partitions=3))  # fmt: skip
+    assert_same(got, score_frame(events, MODEL, as_of=AS_OF, identities=links))
+    assert "L-new" in set(got["lead_id"])
+    bare = events.drop(columns=["id"])
+    got = _collect(score_spark(spark.createDataFrame(bare), MODEL, as_of=AS_OF, identities=links))
+    assert_same(got, score_frame(bare, MODEL, as_of=AS_OF, identities=links))
+
+
+def test_identities_with_integer_ids(spark: Any) -> None:
+    """Integer lead and event ids are read as their digits, as the columnar engine reads
+    them; an id column of another type is refused with identities, naming the column."""
+    at = pd.Timestamp(AS_OF) - pd.Timedelta(days=3)
+    events = pd.DataFrame({"lead_id": [7, 8, 8], "type": ["page_view"] * 3, "at": [at] * 3,
+                           "id": [1, 1, 2], "category": ["pricing"] * 3})  # fmt: skip
+    events["at"] = events["at"].astype("datetime64[us, UTC]")
+    links = [Identity(alias="8", lead_id="7", at=AS_OF)]
+    got = _collect(score_spark(spark.createDataFrame(events), MODEL, as_of=AS_OF,
+                               identities=links))  # fmt: skip
+    assert_same(got, score_frame(events, MODEL, as_of=AS_OF, identities=links))
+    assert got["lead_id"].tolist() == ["7"]
+    floats = spark.createDataFrame(events.assign(id=[1.0, 1.0, 2.0]))
+    with pytest.raises(InvalidValueError, match=r"events_sdf.*'id' is double"):
+        score_spark(floats, MODEL, as_of=AS_OF, identities=links)
+
+
+def test_bad_identities_are_refused_before_running(frames: Any) -> None:
+    """Something that is not links raises at the call, naming ``identities``."""
+    with pytest.raises(InvalidValueError, match="identities"):
+        score_spark(frames[0], MODEL, as_of=AS_OF, identities="cookie-7")  # type: ignore[arg-type]
+
+
+def test_buckets_are_partition_of(spark: Any, events: Any) -> None:
+    """Spark's bucket (the JVM's CRC-32) is partition_of(lead_id, n) for every id, text
+    beyond ASCII and integer ids (as their digits) too."""
+    from leadscoring.core.partition import partition_of
+    from leadscoring.integrations._partitions import BUCKET
+    from leadscoring.integrations.spark import bucket_column
+
+    ids = [*sorted(set(events["lead_id"])), "ü-lead", "山田@example.jp", "😀", "a b"]
+    for n in (1, 3, 7, 64):
+        rows = spark.createDataFrame(pd.DataFrame({"lead_id": ids}))
+        got = rows.select("lead_id", bucket_column(n)).toPandas()
+        assert got[BUCKET].tolist() == [partition_of(v, n) for v in ids]
+    numbers = spark.createDataFrame(pd.DataFrame({"lead_id": [5, 17, 123456789]}))
+    got = numbers.select(bucket_column(10)).toPandas()[BUCKET].tolist()
+    assert got == [partition_of(v, 10) for v in ("5", "17", "123456789")]
 
 
 def test_docs_spark_recipe_runs(

@@ -53,10 +53,12 @@ from .core.errors import (
 from .core.event import Event, EventType, PageCategory
 from .core.identity import Identity, IdentityMap, Merge, merge
 from .core.lead import Lead, LeadStatus
+from .core.partition import partition_of
 from .core.results import Contribution, LeadScore
 from .core.rules import AttributeRule, EventRule, Limit, ReactivationRule, RepeatRule, Rule
 from .learning.backtest import BacktestReport, BacktestSpread, backtest, backtest_frame
 from .learning.calibrate import SmallSampleWarning, calibrate
+from .learning.drift import DriftBin, DriftReport, RuleDrift, drift
 from .learning.evaluate import EvaluationReport, ThresholdSuggestion, evaluate, evaluate_scores
 from .learning.feedback import FeedbackReport, RuleFeedback, Verdict, feedback
 from .learning.lead_table import LeadTable, read_lead_table
@@ -128,6 +130,8 @@ __all__ = [
     "Contribution",
     "Decay",
     "DormancyPolicy",
+    "DriftBin",
+    "DriftReport",
     "ErrorDetail",
     "EvaluationReport",
     "Event",
@@ -178,6 +182,7 @@ __all__ = [
     "RejectedRow",
     "RepeatRule",
     "Rule",
+    "RuleDrift",
     "RuleFeedback",
     "Scorer",
     "ScoringModel",
@@ -210,6 +215,7 @@ __all__ = [
     "changes_all",
     "changes_frame",
     "contains",
+    "drift",
     "dump_model",
     "eq",
     "evaluate",
@@ -233,6 +239,7 @@ __all__ = [
     "model_schema",
     "model_warnings",
     "one_of",
+    "partition_of",
     "prefix",
     "reactivations_frame",
     "read_events",

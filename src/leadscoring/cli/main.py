@@ -5,13 +5,16 @@
     leadscoring validate my-model.toml
     leadscoring score --model my-model.toml --leads leads.csv --events events.csv \\
         --as-of 2026-06-30T00:00:00Z --format json
-    leadscoring explain L-17 --model b2b-default --leads leads.csv --events events.csv
+    leadscoring explain L-17 --model b2b-default --leads leads.csv --events events.csv \\
+        --identities identities.csv
     leadscoring assess --model b2b-default --leads leads.csv --events events.csv --top 20
+    leadscoring drift scores-april.json scores-june.json --fail-on act
     leadscoring demo
     leadscoring schema
 
 Exit status: 0 success, 1 invalid input (every problem printed on stderr, one per line,
-with its JSON path or file row), 2 wrong usage. JSON output is described in ``docs/cli.md``.
+with its JSON path or file row), 2 wrong usage, 3 ``drift --fail-on`` reached. JSON output
+is described in ``docs/cli.md``.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ..core.checks import group_events
+from ..core.checks import group_events, united_leads
 from ..core.errors import (
     ColumnNameWarning,
     ErrorDetail,
@@ -36,14 +39,24 @@ from ..core.errors import (
     UnknownLeadError,
 )
 from ..core.event import Event
+from ..core.identity import IdentityMap
 from ..core.lead import Lead
 from ..core.results import LeadScore
 from ..core.times import to_utc
-from ..loaders import EventColumns, LeadColumns, RejectedRow, iter_events, iter_leads
+from ..loaders import (
+    EventColumns,
+    LeadColumns,
+    RejectedRow,
+    iter_events,
+    iter_leads,
+    read_identities,
+)
 from ..model.config import load_model, model_warnings, parse_model_text
 from ..model.scoring_model import ScoringModel
 from ..scoring.compiled import compile_model
 from ..scoring.engine import score_prepared
+from .drift import add_drift_arguments, cmd_drift
+from .frame import assess_on_tables
 from .io import (
     SCHEMA_VERSION,
     Progress,
@@ -168,6 +181,14 @@ def _print_unknown_keys(source: str, events: list[Event], model: ScoringModel) -
               file=sys.stderr)  # fmt: skip
 
 
+def _identities(args: argparse.Namespace) -> IdentityMap | None:
+    """The links of ``--identities`` (``None`` without it). A bad row always fails, even
+    with ``--on-bad-row skip``: a half-read map would give histories to the wrong leads."""
+    if args.identities is None:
+        return None
+    return read_identities(args.identities, assume_tz=args.assume_tz)
+
+
 def _as_of(args: argparse.Namespace) -> datetime:
     if args.as_of is not None:
         as_of: datetime = args.as_of
@@ -176,11 +197,15 @@ def _as_of(args: argparse.Namespace) -> datetime:
 
 
 def _grouped(
-    args: argparse.Namespace, leads: list[Lead], events: list[Event], as_of: datetime
+    args: argparse.Namespace, leads: list[Lead], events: list[Event], as_of: datetime,
+    identities: IdentityMap | None,
 ) -> dict[str, list[Event]]:
+    """Each lead's events; with ``identities``, its aliases' events too (as ``score_all``
+    unites them: ``leads`` hold no alias, see :func:`united_leads`)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        grouped = group_events(leads, events, as_of=as_of, on_unknown=args.on_unknown)
+        grouped = group_events(leads, events, as_of=as_of, on_unknown=args.on_unknown,
+                               identities=identities)  # fmt: skip
     for warning in caught:
         print(f"warning: {cli_text(warning.message, warning=True)}", file=sys.stderr)
     return grouped
@@ -222,8 +247,10 @@ def _cmd_score(args: argparse.Namespace) -> int:
         args.parser.error("--explain cannot be used with --format csv")
     model = _load(args.model)
     as_of = _as_of(args)
+    links = _identities(args)  # first: a bad link fails before the large files are read
     leads, events, skipped = _inputs(args, model)
-    scores = _score(leads, _grouped(args, leads, events, as_of), model, as_of)
+    leads = united_leads(leads, links, as_of)  # an alias's history is its lead's
+    scores = _score(leads, _grouped(args, leads, events, as_of, links), model, as_of)
     if args.sort == "total":
         scores.sort(key=lambda s: (-s.total, s.lead_id))
     if args.top is not None:
@@ -251,7 +278,16 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     model = _load(args.model)
     as_of = _as_of(args)
     args.on_unknown = "ignore"  # events of the other leads are expected
+    links = _identities(args)
     leads, events, _ = _inputs(args, model)
+    roots = links.roots(as_of) if links is not None else {}
+    aliases = [i for i in dict.fromkeys(args.lead_ids) if i in roots]
+    if aliases:
+        raise _InputError([
+            f"{args.identities}: {i!r} is an alias of lead {roots[i]!r}; its history is "
+            f"that lead's: explain {roots[i]!r}"
+            for i in aliases
+        ])
     by_id = {lead.id: lead for lead in leads}
     missing = [i for i in args.lead_ids if i not in by_id]
     if missing:
@@ -260,7 +296,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             for i in missing
         ])
     chosen = [by_id[i] for i in dict.fromkeys(args.lead_ids)]
-    scores = _score(chosen, _grouped(args, chosen, events, as_of), model, as_of)
+    scores = _score(chosen, _grouped(args, chosen, events, as_of, links), model, as_of)
     if args.format == "json":
         print_json({"schema_version": SCHEMA_VERSION, "kind": "scores",
                     "model": {"name": model.name, "version": model.version},
@@ -276,12 +312,14 @@ def _cmd_assess(args: argparse.Namespace) -> int:
 
     model = _load(args.model)
     as_of = _as_of(args)
+    links = _identities(args)
     leads, events, _ = _inputs(args, model)
     if args.engine == "frame":
-        return _assess_on_tables(args, model, as_of, leads, events)
+        return assess_on_tables(args, model, as_of, leads, events, links)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        ranked = assess_all(leads, events, as_of=as_of, model=model, on_unknown=args.on_unknown)
+        ranked = assess_all(leads, events, as_of=as_of, model=model, on_unknown=args.on_unknown,
+                            identities=links)  # fmt: skip
     for warning in caught:
         print(f"warning: {cli_text(warning.message, warning=True)}", file=sys.stderr)
     if args.top is not None:
@@ -297,102 +335,6 @@ def _cmd_assess(args: argparse.Namespace) -> int:
                               **a.to_dict()}, allow_nan=False))
     else:
         print(format_assessments(ranked))
-    return 0
-
-
-def _tables(leads: list[Lead], events: list[Event]) -> tuple[Any, Any]:
-    """The leads and events read from the files, as pandas tables (one column per
-    property and attribute; times as UTC datetimes)."""
-    import pandas as pd
-
-    names = list(dict.fromkeys(k for e in events for k in e.properties))
-    columns: dict[str, list[Any]] = {
-        "lead_id": [e.lead_id for e in events], "type": [e.type for e in events],
-        "at": [e.at for e in events], "id": [e.id for e in events],
-    }  # fmt: skip
-    columns.update({n: [e.properties.get(n) for e in events] for n in names})
-    events_df = pd.DataFrame(columns)
-    events_df["at"] = pd.to_datetime(events_df["at"], utc=True)
-    attributes = list(dict.fromkeys(k for x in leads for k in x.attributes))
-    leads_df = pd.DataFrame({
-        "lead_id": [x.id for x in leads], "status": [x.status.value for x in leads],
-        "status_changed_at": pd.to_datetime([x.status_changed_at for x in leads], utc=True),
-        **{a: [x.attributes.get(a) for x in leads] for a in attributes},
-    })  # fmt: skip
-    return events_df, leads_df
-
-
-def _assess_on_tables(
-    args: argparse.Namespace, model: ScoringModel, as_of: datetime, leads: list[Lead],
-    events: list[Event],
-) -> int:
-    """``assess --engine frame``: the files as read by the loaders, assessed on tables
-    (:func:`~leadscoring.assessment.frame.assess_frame`); the same output as the objects."""
-    from ..assessment.assessment import _fmt, _reasons
-    from ..assessment.frame import REASONS, assess_frame
-    from ..scoring.frame import _modules
-    from ..signals.journey import EVIDENCE_STAGES
-
-    _modules()
-    events_df, leads_df = _tables(leads, events)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        table = assess_frame(events_df, model, as_of=as_of, leads_df=leads_df,
-                             on_unknown=args.on_unknown)  # fmt: skip
-    for warning in caught:
-        print(f"warning: {cli_text(warning.message, warning=True)}", file=sys.stderr)
-    rows = table.to_dict("records")
-    if args.top is not None:
-        rows = rows[: args.top]
-    records = []
-    for row in rows:
-        reasons = [[row[f"reason_{n}"], row[f"reason_{n}_points"]]
-                   for n in range(1, REASONS + 1) if isinstance(row[f"reason_{n}"], str)]
-        record = {key: row[key] for key in ("lead_id", "priority", "total", "fit",
-                  "engagement", "temperature", "journey", "grade", "activity", "action")}
-        record["as_of"] = row["as_of"].to_pydatetime().isoformat()
-        record["priority"] = int(record["priority"])
-        record["reasons"] = reasons
-        record["evidence"] = {st.value: row[f"evidence.{st.value}"]
-                              for st in EVIDENCE_STAGES}
-        for key in ("top_product", "interest_pattern", "buyer", "participation"):
-            value = row[key]
-            record[key] = None if value is None or value != value else value
-        record["segments"] = []
-        records.append(record)
-    if args.format == "json":
-        print_json({"schema_version": SCHEMA_VERSION, "kind": "assessments",
-                    "model": {"name": model.name, "version": model.version},
-                    "as_of": as_of.isoformat(), "count": len(records),
-                    "assessments": records})
-        return 0
-    if args.format == "jsonl":
-        for record in records:
-            print(json.dumps({"schema_version": SCHEMA_VERSION, "kind": "assessment",
-                              **record}, allow_nan=False))
-        return 0
-    head = ("#", "lead", "score", "temperature", "stage", "grade", "priority", "activity")
-    cells = [head] + [
-        (str(n), r["lead_id"], _fmt(r["total"]), r["temperature"], r["journey"], r["grade"],
-         str(r["priority"]), r["activity"])
-        for n, r in enumerate(records, start=1)
-    ]  # fmt: skip
-    widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
-    lines = []
-    for index, cell in enumerate(cells):
-        lines.append("  ".join(
-            c.rjust(widths[i]) if i in (0, 2, 6) else c.ljust(widths[i])
-            for i, c in enumerate(cell)
-        ).rstrip())  # fmt: skip
-        if index:
-            r = records[index - 1]
-            pad = " " * (widths[0] + 2)
-            lines.append(f"{pad}action: {r['action']}")
-            why = _reasons((rule, pts) for rule, pts in r["reasons"])
-            lines.append(f"{pad}why:    {why or 'no rule matched'}")
-    if not records:
-        lines.append("(no leads)")
-    print("\n".join(lines))
     return 0
 
 
@@ -429,6 +371,9 @@ def _data_args(p: argparse.ArgumentParser, formats: Sequence[str], *, unknown: b
                    help="a model file (.toml, .json), a packaged model name, or - for stdin")
     p.add_argument("--leads", required=True, help="leads file (.csv, .jsonl, optionally .gz)")
     p.add_argument("--events", help="events file (.csv, .jsonl, optionally .gz)")
+    p.add_argument("--identities", metavar="FILE",
+                   help="aliases of leads (.csv, .jsonl: alias, lead_id, at): an alias's "
+                        "events are its lead's from the link on")
     p.add_argument("--as-of", type=_moment, metavar="MOMENT",
                    help="ISO 8601 moment with an offset (default: now)")
     p.add_argument("--assume-tz", metavar="TZ",
@@ -480,6 +425,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="assess lead by lead (default) or on tables, for large files "
                         "(needs the 'frames' extra; the same results)")
     p.set_defaults(run=_cmd_assess)
+
+    p = commands.add_parser("drift", help="compare two score files: has the population moved?",
+                            epilog="Exit status: 0 ok (whatever the verdict, unless --fail-on), "
+                                   "1 invalid input, 2 usage, 3 --fail-on reached.")
+    add_drift_arguments(p)
+    p.set_defaults(run=cmd_drift)
 
     p = commands.add_parser("demo", help="score the bundled sample dataset")
     p.add_argument("--seed", type=int, default=0, help="sample dataset seed (default 0)")

@@ -8,6 +8,14 @@ text). :func:`output_columns` finds the result's columns by running the columnar
 on one lead without events, on the driver, without touching the distributed data; each
 column's type follows from its name (:func:`column_kind`), so the Dask ``meta`` and the
 Spark schema are fixed before anything runs.
+
+Both adapters bucket a lead by :func:`~leadscoring.core.partition.partition_of` of its
+id (:func:`buckets`; Spark computes the same CRC-32 in the JVM). With ``identities=``, the
+links are resolved on the driver to plain data, each alias linked by ``as_of`` → its lead
+(:func:`check_roots`: what the columnar engine resolves them to), and the events' lead
+and event ids are re-keyed before the shuffle by the columnar engine's own functions
+(:func:`resolved`), so an alias's rows land in its lead's bucket; a bucket's leads table
+loses the rows of aliases there (:func:`run_bucket`).
 """
 
 from __future__ import annotations
@@ -18,20 +26,26 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ..core.errors import InvalidValueError
+from ..core.identity import check_identities
+from ..core.partition import partition_of
 from ..model.config import model_to_text, parse_model_text
 from ..model.scoring_model import ScoringModel
 
 __all__ = [
     "BUCKET",
     "Kind",
+    "buckets",
     "check_partitions",
     "check_previous",
+    "check_roots",
     "column_kind",
     "conform",
     "model_of",
     "model_text",
     "output_columns",
     "pandas_meta",
+    "resolve_events",
+    "resolved",
     "run_bucket",
 ]
 
@@ -120,6 +134,86 @@ def check_previous(value: object, frame_kind: str) -> Any:
             "e.g. dict(zip(last['lead_id'], last['temperature'])) after collecting it",
         )
     return value
+
+
+def check_roots(identities: object, as_of: datetime) -> dict[str, str]:
+    """``identities`` (what ``score_frame(identities=...)`` takes) as the workers get them:
+    every alias linked by ``as_of`` → its lead at the end of the chain
+    (:meth:`~leadscoring.IdentityMap.roots`, what the columnar engine resolves the links
+    to), a plain ``dict`` of text; empty without links. A link whose ``at`` is after
+    ``as_of`` is not in it: that alias is still a visitor of its own."""
+    links = check_identities(identities)
+    return {} if links is None else links.roots(as_of)
+
+
+def buckets(lead_ids: Any, n: int) -> Any:
+    """Each row's bucket (an int64 array): :func:`partition_of` of its lead id as text
+    (an integer id as its digits, as the engine reads it; a missing one: bucket 0),
+    computed once per distinct id."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(pd.Series(lead_ids, dtype=object).to_numpy())
+    found = np.asarray([partition_of(str(v), n) for v in uniques.tolist()] + [0], dtype=np.int64)
+    return found[codes]
+
+
+def _cells(column: Any) -> Any:
+    """A coded column back to its cells: an object array, ``None`` where missing."""
+    import numpy as np
+
+    values = np.empty(len(column.values) + 1, dtype=object)
+    values[: len(column.values)] = column.values
+    values[-1] = None
+    return values[column.codes]
+
+
+def resolved(lead_ids: Any, ids: Any, roots: Mapping[str, str], source: str) -> tuple[Any, Any]:
+    """The lead id and event id of each row (two object arrays, the second ``None``
+    without ids) once the aliases of ``roots`` are their leads': the columnar engine's
+    own re-keying (:func:`~leadscoring.scoring.frame_identities.rekey` and
+    :func:`~leadscoring.scoring.frame_identities.qualify_ids`, the ids of an alias's rows
+    qualified by it, ``cookie-7/e1``), on the ids read as text as the engine reads them.
+    ``lead_ids`` and ``ids`` are the columns of one partition (any sequences); bad cells
+    raise :class:`~leadscoring.InvalidInputError` naming ``source``."""
+    import pandas as pd
+
+    from ..scoring.frame_columns import Table
+    from ..scoring.frame_identities import qualify_ids, rekey
+
+    columns = {"lead_id": pd.Series(lead_ids, dtype=object).to_numpy()}
+    if ids is not None:
+        columns["id"] = pd.Series(ids, dtype=object).to_numpy()
+    table = Table(pd.DataFrame(columns), source)
+    sources = table.text("lead_id", required=True)
+    lead_col, moved = rekey(sources, roots)
+    if ids is None:
+        return _cells(lead_col), None
+    id_col = table.text("id", required=False)
+    if moved is not None:
+        id_col = qualify_ids(id_col, sources, moved)
+    return _cells(lead_col), _cells(id_col)
+
+
+def resolve_events(part: Any, roots: Mapping[str, str], source: str) -> Any:
+    """One pandas partition of events with its ``lead_id`` and ``id`` columns as
+    :func:`resolved` gives them (object columns of text)."""
+    has_ids = "id" in part.columns
+    lead_ids, ids = resolved(part["lead_id"], part["id"] if has_ids else None, roots, source)
+    found = part.assign(lead_id=lead_ids)
+    return found.assign(id=ids) if has_ids else found
+
+
+def _kept(leads: Any, roots: Mapping[str, str], source: str) -> Any:
+    """A pandas leads table without the rows of aliases of ``roots`` (their history is
+    their lead's), through the columnar engine's own
+    :func:`~leadscoring.scoring.frame_identities.kept_leads`."""
+    from ..scoring.frame_columns import Table
+    from ..scoring.frame_identities import kept_leads
+
+    table = Table(leads, source)
+    kept = kept_leads(table, table.text("lead_id", required=True), roots)
+    return leads if kept is table else kept.frame.to_native().reset_index(drop=True)
 
 
 def _call(
@@ -216,12 +310,16 @@ def run_bucket(
     as_of: datetime,
     options: Mapping[str, Any],
     columns: list[tuple[str, str]],
+    roots: Mapping[str, str] | None = None,
 ) -> Any:
     """The columnar engine on one bucket of leads (pandas tables, the bucket column
-    dropped); a bucket without leads gives the empty result."""
+    dropped; the events' ids already :func:`resolved`, the leads table's rows of the
+    aliases of ``roots`` left out here); a bucket without leads gives the empty result."""
     events = events.drop(columns=[BUCKET], errors="ignore").reset_index(drop=True)
     if leads is not None:
         leads = leads.drop(columns=[BUCKET], errors="ignore").reset_index(drop=True)
+        if roots and len(leads):
+            leads = _kept(leads, roots, "leads_df")
     if len(events) == 0 and (leads is None or len(leads) == 0):
         return pandas_meta(columns)
     out = _call(kind, text, events, leads, as_of, options)

@@ -1,9 +1,13 @@
 """The columnar engine on Dask DataFrames: ``score_dask``, ``assess_dask``, ``activity_dask``.
 
-Each shuffles the events (and the leads table, the same way) by a stable hash of the lead
-id, so every lead's rows land in one partition, then calls the columnar engine once per
-partition with ``map_partitions``. The output ``meta`` is derived from the model alone;
-the model travels to the workers as its JSON text and is compiled once per worker process.
+Each shuffles the events (and the leads table, the same way) by the lead's bucket,
+:func:`~leadscoring.core.partition.partition_of` of its id, so every lead's rows land in
+one partition, then calls the columnar engine once per partition with
+``map_partitions``. With ``identities=``, each alias's rows are re-keyed to its lead (and
+their ids qualified) partition by partition before the shuffle, so they land with the
+lead's. The output ``meta`` is derived from the model alone; the model travels to the
+workers as its JSON text and is compiled once per worker process, the identities as one
+plain ``dict`` alias → lead (a single key of the graph, not a copy per task).
 Needs the ``dask`` extra: ``pip install 'leadscoring[dask]'``.
 """
 
@@ -16,6 +20,7 @@ from typing import Any
 from ..assessment.segments import Segment, check_segments
 from ..core.checks import OnUnknown, check_choice, check_moment, expect
 from ..core.errors import InvalidValueError
+from ..core.identity import Identities
 from ..model.scoring_model import ScoringModel, check_model
 from ..signals.dormancy import DormancyPolicy
 from ..signals.interest import InterestPolicy
@@ -25,11 +30,14 @@ from ..stages.playbook import Playbook
 from ._partitions import (
     BUCKET,
     Kind,
+    buckets,
     check_partitions,
     check_previous,
+    check_roots,
     model_text,
     output_columns,
     pandas_meta,
+    resolve_events,
     run_bucket,
 )
 
@@ -63,12 +71,8 @@ def _check_frame(value: object, field: str, dd: Any) -> Any:
 
 
 def _bucket_of(part: Any, n: int) -> Any:
-    """``part`` with the bucket column: a stable hash of the lead id, modulo ``n``."""
-    import pandas as pd
-
-    ids = part["lead_id"].astype(object).map(lambda v: None if v is None else str(v))
-    hashed = pd.util.hash_pandas_object(ids, index=False).to_numpy()
-    return part.assign(**{BUCKET: (hashed % n).astype("int64")})
+    """``part`` with the bucket column: ``partition_of(lead_id, n)``."""
+    return part.assign(**{BUCKET: buckets(part["lead_id"], n)})
 
 
 def _shuffle(frame: Any, n: int) -> Any:
@@ -80,6 +84,16 @@ def _shuffle(frame: Any, n: int) -> Any:
     return with_bucket.shuffle(on=BUCKET, npartitions=n)
 
 
+def _resolved(events: Any, roots: Any) -> Any:
+    """``events`` with each alias's rows its lead's (:func:`resolve_events`, partition
+    by partition): ``lead_id`` and ``id`` become object columns of text."""
+    text = {name: events._meta[name].astype(object) for name in ("lead_id", "id")
+            if name in events.columns}  # fmt: skip
+    return events.map_partitions(
+        resolve_events, roots, "events_ddf", meta=events._meta.assign(**text)
+    )
+
+
 def _bucket_call(
     events: Any,
     *rest: Any,
@@ -88,10 +102,11 @@ def _bucket_call(
     as_of: datetime,
     options: Mapping[str, Any],
     columns: list[tuple[str, str]],
+    roots: Any = None,
 ) -> Any:
     """The columnar engine on one partition (and its leads partition, if any)."""
     leads = rest[0] if rest else None
-    return run_bucket(kind, text, events, leads, as_of, options, columns)
+    return run_bucket(kind, text, events, leads, as_of, options, columns, roots)
 
 
 def _run(
@@ -102,8 +117,10 @@ def _run(
     leads_ddf: Any,
     partitions: int | None,
     options: dict[str, Any],
+    identities: Identities | None,
 ) -> Any:
-    """Shuffle, then one engine call per partition; ``meta`` from the model alone."""
+    """Resolve the identities, shuffle, then one engine call per partition; ``meta`` from
+    the model alone."""
     dd = _dask()
     moment = check_moment(as_of)
     events = _check_frame(events_ddf, "events_ddf", dd)
@@ -114,12 +131,19 @@ def _run(
         n = max(events.npartitions, 1 if leads is None else leads.npartitions)
     text = None if model is None else model_text(check_model(model))
     columns = output_columns(kind, text, moment, options)
+    found = check_roots(identities, moment)
+    roots = None
+    if found:
+        from dask.delayed import delayed
+
+        roots = delayed(found, pure=True)  # one key of the graph, not a copy per task
+        events = _resolved(events, roots)
     frames = [_shuffle(events, n)]
     if leads is not None:
         frames.append(_shuffle(leads, n))
     return dd.map_partitions(
         _bucket_call, *frames, meta=pandas_meta(columns), align_dataframes=False,
-        kind=kind, text=text, as_of=moment, options=options, columns=columns,
+        kind=kind, text=text, as_of=moment, options=options, columns=columns, roots=roots,
     )  # fmt: skip
 
 
@@ -132,6 +156,7 @@ def score_dask(
     on_unknown: OnUnknown = "raise",
     by_rule: bool = False,
     partitions: int | None = None,
+    identities: Identities | None = None,
 ) -> Any:
     """:func:`~leadscoring.score_frame` on Dask DataFrames: a lazy Dask DataFrame with one
     row per lead and the columns ``score_frame`` gives.
@@ -140,10 +165,15 @@ def score_dask(
     shuffled by lead id into ``partitions`` buckets (default: as many as ``events_ddf``
     has partitions), so a lead without events keeps its fit score. Rows come in bucket
     order, not by lead id: sort if the order matters.
+
+    ``identities`` unite histories as in ``score_frame``: each alias linked by ``as_of``
+    is re-keyed to its lead before the shuffle (its ids qualified, ``cookie-7/e1``), so
+    its rows are scored with the lead's; a row of ``leads_ddf`` of such an alias gives no
+    result. The links travel to the workers as plain data (alias → lead).
     """
     expect(by_rule, bool, "by_rule")
     return _run("score", events_ddf, model, as_of, leads_ddf, partitions,
-                {"on_unknown": on_unknown, "by_rule": by_rule})  # fmt: skip
+                {"on_unknown": on_unknown, "by_rule": by_rule}, identities)  # fmt: skip
 
 
 def assess_dask(
@@ -163,6 +193,7 @@ def assess_dask(
     dormancy: DormancyPolicy | None = None,
     interest: InterestPolicy | None = None,
     partitions: int | None = None,
+    identities: Identities | None = None,
 ) -> Any:
     """:func:`~leadscoring.assess_frame` on Dask DataFrames: a lazy Dask DataFrame with one
     row per lead and the columns ``assess_frame`` gives.
@@ -170,6 +201,7 @@ def assess_dask(
     Arguments as for :func:`score_dask` and ``assess_frame``; ``previous`` is a mapping
     lead id → temperature (or a small pandas table), sent to every worker. The rows are
     not ranked across partitions: sort by ``priority`` and ``total`` for a call list.
+    ``identities`` as for :func:`score_dask`.
     """
     options: dict[str, Any] = {
         "previous": check_previous(previous, "Dask"),
@@ -183,7 +215,7 @@ def assess_dask(
         "dormancy": dormancy,
         "interest": interest,
     }
-    return _run("assess", events_ddf, model, as_of, leads_ddf, partitions, options)
+    return _run("assess", events_ddf, model, as_of, leads_ddf, partitions, options, identities)
 
 
 def activity_dask(
@@ -194,11 +226,12 @@ def activity_dask(
     policy: DormancyPolicy | None = None,
     on_unknown: OnUnknown = "raise",
     partitions: int | None = None,
+    identities: Identities | None = None,
 ) -> Any:
     """:func:`~leadscoring.activity_frame` on Dask DataFrames: a lazy Dask DataFrame with
     one row per lead (its activity state and last reactivation).
 
-    Arguments as for :func:`score_dask` and ``activity_frame``.
+    Arguments as for :func:`score_dask` and ``activity_frame`` (``identities`` too).
     """
     return _run("activity", events_ddf, None, as_of, leads_ddf, partitions,
-                {"policy": policy, "on_unknown": on_unknown})  # fmt: skip
+                {"policy": policy, "on_unknown": on_unknown}, identities)  # fmt: skip
