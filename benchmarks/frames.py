@@ -14,7 +14,13 @@ far the slowest, once):
 2. ``assess_frame`` / ``score_frame`` on the same tables (target: at most 2);
 3. ``score_frame`` with ``b2b-default`` / the same model without its reactivation rule
    (target: at most 1.3);
-4. polars input / pandas input, for ``score_frame`` and ``assess_frame`` (target: at most 1).
+4. polars input / pandas input, for ``score_frame`` and ``assess_frame`` (target: at most 1);
+5. ``score_frame`` with ``identities=`` / without, on the same histories: every fifth
+   lead's rows older than 30 days moved to a cookie id linked to the lead, so the united
+   tables score what the plain ones do (the cost of re-keying and qualifying the ids);
+6. ``assess_accounts`` on pre-built objects / ``assess_accounts_frame`` on the same tables
+   (the leads table with its ``account_id`` column), the sample's accounts with the
+   model's ``[accounts]`` policy (``assess_accounts``, like ``assess_all``, once).
 
 Beside them, for what ratio 1 would take: ``assess_frame`` on the same pandas tables with
 their text columns (but the event ids) as ``category`` dtype, which are read from their
@@ -30,9 +36,19 @@ import gc
 import json
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from leadscoring import ReactivationRule, ScoringModel, assess_all, score_frame
+from leadscoring import (
+    Identity,
+    IdentityMap,
+    ReactivationRule,
+    ScoringModel,
+    assess_accounts,
+    assess_all,
+    score_frame,
+)
+from leadscoring.assessment.accounts_frame import assess_accounts_frame
 from leadscoring.assessment.frame import assess_frame
 from leadscoring.examples import default_model, sample_dataset
 
@@ -77,6 +93,18 @@ def tables(data: Any) -> tuple[Any, Any]:
         **{a: [x.attributes.get(a) for x in data.leads] for a in attributes},
     })  # fmt: skip
     return events, leads
+
+
+def anonymous(events: Any, as_of: datetime, share: int = 5) -> tuple[Any, IdentityMap]:
+    """``events`` with the rows of every ``share``-th lead older than 30 days under a
+    cookie id (``cookie-<lead>``), and the links (made 30 days ago) that unite them again."""
+    chosen = list(dict.fromkeys(events["lead_id"].tolist()))[::share]
+    since = as_of - timedelta(days=30)
+    early = events["lead_id"].isin(chosen) & (events["at"] < since)
+    out = events.copy()
+    out.loc[early, "lead_id"] = "cookie-" + out.loc[early, "lead_id"]
+    links = IdentityMap([Identity(alias=f"cookie-{x}", lead_id=x, at=since) for x in chosen])
+    return out, links
 
 
 def polars_of(table: Any) -> Any:
@@ -132,6 +160,27 @@ def main() -> None:
     figures["score_frame_with_reactivation_s"], figures["score_frame_plain_s"] = pair(
         frame_score, lambda: frame_score(m=plain), args.repeat
     )
+    cookies, links = anonymous(events, as_of)
+    figures["moved_rows"] = int((cookies["lead_id"] != events["lead_id"]).sum())
+    united = score_frame(cookies, model, as_of=as_of, leads_df=leads, identities=links)
+    assert (united["total"] - frame_score()["total"]).abs().max() < 1e-9
+    figures["score_frame_identities_s"], figures["score_frame_same_s"] = pair(
+        lambda: score_frame(cookies, model, as_of=as_of, leads_df=leads, identities=links),
+        frame_score, args.repeat,
+    )  # fmt: skip
+    accounts = leads.assign(account_id=[x.account_id for x in data.leads])
+    start = time.process_time()
+    objects = assess_accounts(data.leads, data.events, as_of=as_of, model=model)
+    figures["assess_accounts_s"] = time.process_time() - start
+    figures["accounts"] = len(objects)
+
+    def frame_accounts() -> Any:
+        return assess_accounts_frame(events, model, as_of=as_of, leads_df=accounts)
+
+    table = frame_accounts()
+    assert table["account_id"].tolist() == [a.account_id for a in objects]
+    assert max(abs(s - a.score) for s, a in zip(table["score"], objects, strict=True)) < 1e-9
+    figures["assess_accounts_frame_s"] = cpu(frame_accounts, args.repeat)
     texts = [c for c in events.columns if c not in ("at", "id")
              and (events[c].dtype.kind == "O" or str(events[c].dtype) == "str")]  # fmt: skip
     events_cat = events.astype(dict.fromkeys(texts, "category"))
@@ -149,18 +198,20 @@ def main() -> None:
         )
     f = figures
     f["assess_all / assess_frame"] = f["assess_all_s"] / f["assess_frame_s"]
-    f["assess_all / assess_frame, categories"] = (
-        f["assess_all_s"] / f["assess_frame_categorical_s"]
-    )
+    f["assess_all / assess_frame, categories"] = f["assess_all_s"] / f["assess_frame_categorical_s"]
     f["assess_frame / score_frame"] = f["assess_frame_s"] / f["score_frame_s"]
     f["score_frame / without reactivation"] = (
         f["score_frame_with_reactivation_s"] / f["score_frame_plain_s"]
     )
+    f["score_frame with identities / without"] = (
+        f["score_frame_identities_s"] / f["score_frame_same_s"]
+    )
+    f["assess_accounts / assess_accounts_frame"] = (
+        f["assess_accounts_s"] / f["assess_accounts_frame_s"]
+    )
     if events_pl is not None:
         f["polars / pandas, score_frame"] = f["score_frame_polars_s"] / f["score_frame_pandas_s"]
-        f["polars / pandas, assess_frame"] = (
-            f["assess_frame_polars_s"] / f["assess_frame_pandas_s"]
-        )
+        f["polars / pandas, assess_frame"] = f["assess_frame_polars_s"] / f["assess_frame_pandas_s"]
     if args.json:
         print(json.dumps(figures, indent=2))
         return

@@ -66,6 +66,7 @@ HOMES: dict[str, tuple[str, ...]] = {
     "leadscoring.loaders.identities": ("IdentityColumns", "read_identities"),
     "leadscoring.learning.drift": ("DriftBin", "DriftReport", "RuleDrift", "drift"),
     "leadscoring.core.partition": ("partition_of",),
+    "leadscoring.assessment.accounts_frame": ("assess_accounts_frame",),
     "leadscoring.assessment.assessment": (
         "Assessment", "assess", "assess_all", "format_assessments",
     ),

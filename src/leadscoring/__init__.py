@@ -6,6 +6,7 @@ Everything public is importable from here::
 """
 
 from .assessment.accounts import AccountAssessment, AccountMember, assess_accounts
+from .assessment.accounts_frame import assess_accounts_frame
 from .assessment.assessment import Assessment, assess, assess_all, format_assessments
 from .assessment.changes import StageChange, changes, changes_all
 from .assessment.frame import assess_frame
@@ -205,6 +206,7 @@ __all__ = [
     "activity_frame",
     "assess",
     "assess_accounts",
+    "assess_accounts_frame",
     "assess_all",
     "assess_frame",
     "backtest",

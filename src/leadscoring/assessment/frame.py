@@ -170,7 +170,7 @@ def _assess(
     """The columns of :func:`assess_frame`, ranked."""
     import numpy as np
 
-    from ..scoring.frame_activity import activity_columns
+    from ..scoring.frame_activity import activity_columns, backend_of, floats
     from ..scoring.semantics.arrays import top_reasons
 
     compiled = compile_model(model)
@@ -224,13 +224,11 @@ def _assess(
     for stage in EVIDENCE_STAGES:
         data[f"evidence.{stage.value}"] = evidence[stage]
     labels = np.array([*names, None], dtype=object)
+    backend = backend_of(frame)
     for n in range(REASONS):
         chosen = reason_index[:, n]
         data[f"reason_{n + 1}"] = labels[chosen].tolist()
-        data[f"reason_{n + 1}_points"] = [  # nulls (not NaN) where there is no reason
-            p if c >= 0 else None
-            for p, c in zip(reason_points[:, n].tolist(), chosen.tolist(), strict=True)
-        ]
+        data[f"reason_{n + 1}_points"] = floats(reason_points[:, n], chosen < 0, backend)
     if s.segments:
         derived = {**data, **profile, "score": numbers["total"], "activity": act["state"],
                    "reactivations": act["reactivations"]}  # fmt: skip
@@ -296,7 +294,9 @@ def _journey(
         for condition in journey.stages.get(stage, ()):
             mask |= frame.masks(condition)
         matched[stage] = mask
-        evidence[stage] = np.bincount(lead[mask], weights=weight[mask], minlength=count)
+        evidence[stage] = np.bincount(
+            lead[mask], weights=weight[mask], minlength=count
+        ).astype(np.float64, copy=False)  # an empty bincount is int64
     later = np.zeros(count, dtype=np.float64)
     near = np.zeros(count, dtype=bool)
     scaled = weight * 2.0**24

@@ -197,7 +197,9 @@ class FrameInput:
 
     def native(self, data: dict[str, Any]) -> Any:
         """A table of the input's kind (pandas or polars) from columns."""
-        return self.events.native_namespace().DataFrame(data)
+        from .frame_columns import native_table
+
+        return native_table(self.events.native_namespace(), data)
 
     def column(self, name: str) -> Coded | None:
         """An events column as codes over the counted rows (``None``: no such column)."""

@@ -137,6 +137,19 @@ def times(us: Array, missing: Array, backend: str) -> Any:
     return pd.Series(values).dt.tz_localize("UTC")
 
 
+def floats(values: Array, missing: Array, backend: str) -> Any:
+    """Floats as a number column with nulls where ``missing`` (pandas: NaN; polars: null,
+    not NaN), a number column even when every value is missing or there is none."""
+    import numpy as np
+
+    out = np.where(missing, np.nan, values.astype(np.float64))
+    if backend == "polars":
+        import polars as pl
+
+        return pl.Series(out, dtype=pl.Float64).fill_nan(None)
+    return out
+
+
 def durations(us: Array, missing: Array, exact: dict[int, timedelta], backend: str) -> Any:
     """Microseconds as a duration column (nulls where ``missing``); values beyond what a
     64-bit column holds (``exact``, by position) make it a column of Python timedeltas."""

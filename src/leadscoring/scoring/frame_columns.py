@@ -22,7 +22,7 @@ import pandas as pd
 from ..core.errors import InvalidInputError, InvalidValueError
 from ..core.times import to_us, to_utc
 
-__all__ = ["Coded", "Table", "factorize"]
+__all__ = ["Coded", "Table", "factorize", "native_table"]
 
 _SAFE_OBJECT_KINDS = frozenset(
     {"string", "empty", "boolean", "integer", "floating", "mixed-integer-float", "decimal"}
@@ -79,6 +79,33 @@ def factorize(values: np.ndarray[Any, Any]) -> Coded:
 
 def _is_nan(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
+
+
+def native_table(namespace: Any, data: dict[str, Any]) -> Any:
+    """A table of the kind of ``namespace``'s frames (pandas, polars, or pyarrow: a
+    ``pyarrow.Table``) from columns: numpy arrays, typed series, or lists of Python values.
+    An empty list is a column of text (lead ids, labels), so an empty result keeps the
+    column types of a full one instead of pandas' ``float64`` or polars' ``null``."""
+    name = namespace.__name__
+    if name.startswith("polars"):
+        pl = namespace
+        return pl.DataFrame({
+            k: pl.Series(k, [], dtype=pl.String) if isinstance(v, list) and not v else v
+            for k, v in data.items()
+        })  # fmt: skip
+    table = pd.DataFrame({
+        k: np.array([], dtype=object) if isinstance(v, list) and not v else v
+        for k, v in data.items()
+    })  # fmt: skip
+    if not name.startswith("pyarrow"):
+        return table
+    import pyarrow as pa
+
+    out = pa.Table.from_pandas(table, preserve_index=False)
+    for index, field in enumerate(out.schema):
+        if pa.types.is_null(field.type):
+            out = out.set_column(index, field.name, out.column(index).cast(pa.string()))
+    return out
 
 
 class Table:
