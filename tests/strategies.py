@@ -50,7 +50,7 @@ from leadscoring import (
     one_of,
     prefix,
 )
-from leadscoring.core.rules import REACTIVATION_KINDS
+from leadscoring.core.rules import REACTIVATION_KINDS, RateRule
 from leadscoring.typing import Scalar
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -78,7 +78,7 @@ ENGAGEMENT_GROUPS = ("engagement", "email", "web")
 FIT_GROUPS = ("fit", "firmographic")
 """Groups of attribute rules; disjoint from ``ENGAGEMENT_GROUPS`` as a model requires."""
 
-RULE_KINDS = ("event", "repeat", "attribute", "reactivation")
+RULE_KINDS = ("event", "repeat", "rate", "attribute", "reactivation")
 
 
 @cache
@@ -357,6 +357,13 @@ def limits() -> st.SearchStrategy[Limit]:
 
 
 @cache
+def shares() -> st.SearchStrategy[int | float]:
+    """A rate rule's ``at_least``: round shares (a third, 40%, all) and any in ``(0, 1]``."""
+    round_shares = st.sampled_from([0.25, 1 / 3, 0.4, 0.5, 2 / 3, 0.75, 1.0, 1])
+    return round_shares | st.floats(0, 1, exclude_min=True)
+
+
+@cache
 def rule_names() -> st.SearchStrategy[str]:
     """Rule names, including spaces, punctuation and Japanese (names are free text)."""
     alphabet = st.characters(codec="utf-8", categories=["L", "N", "P", "Zs"])
@@ -389,6 +396,18 @@ def rules(
         kinds_ = draw(st.none() | st.sets(st.sampled_from(sorted(REACTIVATION_KINDS)), min_size=1))
         return ReactivationRule(name=name, points=pts, decay=decay, kinds=kinds_, group=group)
     condition = draw(when if when is not None else conditions())
+    if kind == "rate":
+        return RateRule(
+            name=name,
+            numerator=condition,
+            denominator=draw(when if when is not None else conditions()),
+            within=draw(fixed_durations()),
+            at_least=draw(shares()),
+            min_denominator=draw(st.integers(1, 4)),
+            points=pts,
+            decay=decay,
+            group=group,
+        )
     if kind == "repeat":
         return RepeatRule(
             name=name,

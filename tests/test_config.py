@@ -370,7 +370,7 @@ def the_error(data: object) -> Any:
     return info.value.errors[0]
 
 
-KINDS = "one of: event, repeat, attribute, reactivation"
+KINDS = "one of: event, repeat, rate, attribute, reactivation"
 CATALOGUE: list[tuple[str, object, str, str, str | None]] = [
     # id, document, path, message fragment, hint (exact; None: no hint)
     ("not a table", [1], "$", "a model must be a table", None),

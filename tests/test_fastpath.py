@@ -14,7 +14,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadscoring import Contribution, Decay, Event, EventRule, LeadScore, RepeatRule, ScoringModel
+from leadscoring import (
+    Contribution,
+    Decay,
+    Event,
+    EventRule,
+    LeadScore,
+    RateRule,
+    RepeatRule,
+    ScoringModel,
+)
 from leadscoring.core.conditions import (
     All,
     AnyOf,
@@ -88,6 +97,17 @@ def test_dispatch_narrows_to_the_rules_that_can_match() -> None:
     ]  # fmt: skip
 
 
+def concerns(rule: object, event: Event) -> bool:
+    """Whether ``event`` matters to ``rule``: its condition matches (for a rate rule, the
+    numerator's or the denominator's); attribute and reactivation rules take no event."""
+    if isinstance(rule, EventRule | RepeatRule):
+        return bool(compile_condition(rule.when, event_getter)(event))
+    if isinstance(rule, RateRule):
+        return any(compile_condition(side, event_getter)(event)
+                   for side in (rule.numerator, rule.denominator))  # fmt: skip
+    return False
+
+
 @given(models(when=event_conditions()), st.lists(events(), max_size=10))
 def test_dispatch_equals_asking_every_rule(model: ScoringModel, sample: list[Event]) -> None:
     """The rules dispatch finds (after their residual tests) are exactly the rules whose
@@ -99,11 +119,7 @@ def test_dispatch_equals_asking_every_rule(model: ScoringModel, sample: list[Eve
             for rule, test in compiled.dispatch.candidates(event)
             if test is None or test(event)
         ]
-        expected = [
-            i for i, rule in enumerate(model.rules)
-            if isinstance(rule, EventRule | RepeatRule)
-            and compile_condition(rule.when, event_getter)(event)
-        ]  # fmt: skip
+        expected = [i for i, rule in enumerate(model.rules) if concerns(rule, event)]
         assert found == expected
 
 

@@ -29,7 +29,8 @@ HOMES: dict[str, tuple[str, ...]] = {
     ),
     "leadscoring.core.results": ("Contribution", "LeadScore"),
     "leadscoring.core.rules": (
-        "AttributeRule", "EventRule", "Limit", "ReactivationRule", "RepeatRule", "Rule",
+        "AttributeRule", "EventRule", "Limit", "RateRule", "ReactivationRule", "RepeatRule",
+        "Rule",
     ),
     "leadscoring.signals.activity": (
         "Activity", "ActivityState", "Reactivation", "ReactivationKind", "activity",

@@ -9,21 +9,40 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadscoring import Event, Lead, LeadScoringError, SnapshotError, load_model
+from leadscoring import (
+    All,
+    Event,
+    Lead,
+    LeadScoringError,
+    RateRule,
+    SnapshotError,
+    load_model,
+    when,
+)
 from leadscoring.assessment.stream import Scorer
 
-MODEL = load_model("b2b-default")
+DEFAULT = load_model("b2b-default")
+MODEL = attrs.evolve(
+    DEFAULT,
+    rules=[
+        *DEFAULT.rules,
+        RateRule(name="opens", numerator=when(type="email_open"), denominator=All(),
+                 within="200d", at_least=0.2, min_denominator=3, points=5),
+    ],
+)  # fmt: skip
+"""The packaged model and a rate rule (a fifth of the events are email opens)."""
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 END = T0 + timedelta(days=300)
 
 
 def full_scorer() -> Scorer:
-    """A scorer with every kind of state: limits, repeats, reactivation, journey, interest,
-    ids, a lead record and feed labels."""
+    """A scorer with every kind of state: limits, repeats, a rate, reactivation, journey,
+    interest, ids, a lead record and feed labels."""
     scorer = Scorer(MODEL)
     scorer.add_lead(
         Lead(id="L1", status="lost", status_changed_at=T0, attributes={"role": "manager"})
@@ -66,8 +85,10 @@ BAD = [math.nan, math.inf, -1, -(10**30), 10**30, 1e308 * 10, "x", None, True, [
 
 
 def test_a_restored_snapshot_continues_exactly() -> None:
-    """Restore gives the same scores, assessments and snapshot."""
+    """Restore gives the same scores, assessments and snapshot (the rate rule met at END:
+    4 opens among the 20 events of (END - 200d, END])."""
     restored = Scorer.restore(MODEL, SNAPSHOT)
+    assert restored.score("L1", END).by_rule["opens"] > 0
     assert restored.snapshot() == SNAPSHOT
     assert restored.scores(END) == full_scorer().scores(END)
     assert restored.assess_all(END) == full_scorer().assess_all(END)
@@ -106,6 +127,7 @@ def test_a_bad_leaf_is_a_snapshot_error_or_harmless(path: tuple[Any, ...], bad: 
     ("where", "bad", "message"),
     [
         (("leads", "L1", "rules", "pricing page"), [math.nan, 0, 1], "pricing page"),
+        (("leads", "L1", "rules", "opens"), ["", "", ""], "opens"),
         (("leads", "L1", "latest"), 10**30, "latest"),
         (("leads", "L1", "interest", 0), -3, "interest"),
         (("leads", "L1", "activity", "intent"), "012", "activity"),

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadscoring import (
@@ -20,6 +20,7 @@ from leadscoring import (
     Lead,
     Limit,
     NoDecay,
+    RateRule,
     RepeatRule,
     ScoringModel,
     Window,
@@ -33,7 +34,11 @@ from leadscoring.scoring.semantics import (
     clamp,
     finish,
     limiter_for,
+    rate_at,
+    rate_met,
     repeater_for,
+    window_exit,
+    window_exit_us,
     window_start,
     window_start_us,
 )
@@ -81,6 +86,25 @@ def test_window_start_on_microseconds_equals_on_datetimes(
     got = window_start_us(to_us(at), span)
     assert got == to_us(window_start(at, span))
     assert got >= EARLIEST_US
+
+
+@given(
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(8999, 12, 31)),
+    st.one_of(
+        st.integers(1, 10**6).map(lambda us: timedelta(microseconds=us)),
+        st.integers(1, 365_000).map(lambda d: timedelta(days=d)),
+    ),
+)
+def test_window_exit_is_the_first_moment_whose_window_leaves_the_event_out(
+    moment: datetime, span: timedelta
+) -> None:
+    """At window_exit(at) the window (window_start(t), t] no longer holds ``at``; a
+    microsecond earlier it still did; the microsecond form is the same moment."""
+    at = moment.replace(tzinfo=UTC)
+    out = window_exit(at, span)
+    assert window_start(out, span) >= at
+    assert window_start(out - timedelta(microseconds=1), span) < at
+    assert window_exit_us(to_us(at), span) == to_us(out)
 
 
 # --------------------------------------------------------------------------- counting
@@ -139,6 +163,49 @@ def test_finish_applies_rule_caps_then_group_caps_then_floor() -> None:
     assert totals.by_rule == {"a": 30.0, "b": 15.0, "neg": 0.0, "f": 10.0}
     low = finish(compiled, [40.0, 15.0, -100.0, 10.0])
     assert (low.total, low.engagement) == (0.0, -65.0)
+
+
+def _rate(within: timedelta = timedelta(hours=10), **kwargs: object) -> CompiledRule:
+    """The compiled form of a rate rule: opens per delivery."""
+    settings: dict[str, object] = {"at_least": 0.5, "min_denominator": 2, **kwargs}
+    rule = RateRule(name="rate", numerator=when(type="open"), denominator=when(type="sent"),
+                    within=within, points=10, **settings)  # type: ignore[arg-type]  # fmt: skip
+    return compile_model(ScoringModel(name="m", rules=[rule])).rules[0]
+
+
+def test_rate_met_needs_the_count_and_the_share() -> None:
+    """at_least 0.5, min_denominator 2: 1 of 2 holds, 1 of 3 does not, 1 of 1 is too few,
+    2 of 1 (the numerator may exceed the denominator) holds."""
+    rule = _rate()
+    assert [rate_met(rule, k, n) for k, n in ((1, 2), (1, 3), (1, 1), (3, 2), (0, 0))] == [
+        True, False, False, True, False,
+    ]  # fmt: skip
+
+
+def test_rate_at_dates_the_last_switch_to_met() -> None:
+    """within 10h, at_least 0.5, at least 2 sent. sent at 0h, 1h, 2h; opened at 3h, 15h.
+    Moments: 0h (1 sent), 1h, 2h (0 of 3), 3h (1 of 3: no); 10h, 11h, 12h the sent leave
+    ((0h, 10h] holds 1h, 2h and 3h: 1 of 2: met since 10h; 11h: 1 of 1: too few, lost);
+    13h the open leaves. sent again at 14h, 16h: 16h: 15h of (6h, 16h] opens 1 of 2: met
+    since 16h. At 20h: (10h, 20h] holds sent 14h, 16h and open 15h: met since 16h, 1 of 2;
+    at 10h exactly: met since 10h; a microsecond before 10h: not met; at 12h: not met."""
+    rule = _rate()
+    sent = [h * HOUR for h in (0, 1, 2, 14, 16)]
+    opened = [h * HOUR for h in (3, 15)]
+    assert rate_at(rule, opened, sent, 20 * HOUR, us=True) == (16 * HOUR, 1, 2)
+    assert rate_at(rule, opened, sent, 10 * HOUR, us=True) == (10 * HOUR, 1, 2)
+    assert rate_at(rule, opened, sent, 10 * HOUR - 1, us=True) is None
+    assert rate_at(rule, opened, sent, 12 * HOUR, us=True) is None
+    moments = [from_us(at) for at in sent], [from_us(at) for at in opened]
+    found = rate_at(rule, moments[1], moments[0], from_us(20 * HOUR))
+    assert found == (from_us(16 * HOUR), 1, 2)
+
+
+def test_rate_at_ignores_events_after_as_of() -> None:
+    """Times after as_of are not seen: an open at 5h does not count at 4h."""
+    rule = _rate(min_denominator=1)
+    assert rate_at(rule, [5 * HOUR], [0, HOUR], 4 * HOUR, us=True) is None
+    assert rate_at(rule, [5 * HOUR], [0, HOUR], 5 * HOUR, us=True) == (5 * HOUR, 1, 2)
 
 
 # --------------------------------------------------------------------------- vectorised
@@ -267,3 +334,67 @@ def test_attribute_rules_match_the_lead_once() -> None:
     rule = compile_model(model).rules[0]
     assert attribute_points(rule, Lead(id="a", attributes={"industry": "it"})) == 15.0
     assert attribute_points(rule, Lead(id="b", attributes={"industry": "retail"})) is None
+
+
+@st.composite
+def rate_rows(draw: st.DrawFn) -> tuple[list[tuple[int, int, str]], int]:
+    """(lead, hour, side) triples and an as_of hour: each lead's events a few hours apart
+    (so windows of hours hold several), sent more often than opened, as_of up to two
+    days after the last, so that shares are met, lost, and met as old events leave."""
+    out: list[tuple[int, int, str]] = []
+    for lead in range(draw(st.integers(1, 4))):
+        hour = draw(st.integers(0, 24))
+        for _ in range(draw(st.integers(0, 15))):
+            hour += draw(st.integers(0, 12))
+            out.append((lead, hour, draw(st.sampled_from(["sent", "sent", "open", "both"]))))
+    last = max((t[1] for t in out), default=0)
+    return out, last + draw(st.integers(-24, 48))
+
+
+rate_rules = st.builds(
+    _rate,
+    within=st.integers(1, 48).map(lambda h: timedelta(hours=h)),
+    at_least=st.sampled_from([0.1, 0.25, 1 / 3, 0.5, 1.0]) | st.floats(0, 1, exclude_min=True),
+    min_denominator=st.integers(1, 4),
+)
+
+
+@settings(max_examples=300)
+@given(rate_rules, rate_rows(), st.booleans())
+def test_vectorised_rates_equal_the_scalar_rule(
+    rule: CompiledRule, drawn: tuple[list[tuple[int, int, str]], int], ranks: bool
+) -> None:
+    """arrays.rates finds, for every lead, what rate_at finds on its times: met or not,
+    since when and the counts at as_of; with packed keys and with rank keys; the element-
+    wise window start and share are the scalar ones."""
+    triples, hour = drawn
+    as_of = to_us(T) + hour * HOUR
+    seen = [t for t in triples if to_us(T) + t[1] * HOUR <= as_of]
+    lead = np.array([t[0] for t in seen], dtype=np.int64)
+    at = np.array([to_us(T) + t[1] * HOUR for t in seen], dtype=np.int64)
+    numerator = np.array([t[2] != "sent" for t in seen], dtype=bool)
+    denominator = np.array([t[2] != "open" for t in seen], dtype=bool)
+    with pytest.MonkeyPatch.context() as patch:
+        if ranks:
+            patch.setattr(arrays, "_PACKED_LIMIT", 0)
+        met, since, k, n = arrays.rates(rule, lead, at, numerator, denominator, as_of)
+    got = {int(x): (int(s), int(a), int(b)) for x, s, a, b in zip(met, since, k, n, strict=True)}
+    want = {}
+    for who in range(4):
+        mine = [i for i in range(len(seen)) if lead[i] == who]
+        found = rate_at(
+            rule,
+            sorted(int(at[i]) for i in mine if numerator[i]),
+            sorted(int(at[i]) for i in mine if denominator[i]),
+            as_of,
+            us=True,
+        )
+        if found is not None:
+            want[who] = (found.since, found.numerator, found.denominator)
+    assert got == want
+    assert rule.within is not None
+    starts = arrays.window_starts(at, rule.within).tolist()
+    assert starts == [window_start_us(int(x), rule.within) for x in at.tolist()]
+    counts = np.array([0, 1, 2, 3, 5]), np.array([0, 1, 4, 3, 10])
+    shares = arrays.rates_met(rule, *counts).tolist()
+    assert shares == [rate_met(rule, int(a), int(b)) for a, b in zip(*counts, strict=True)]

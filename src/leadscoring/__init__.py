@@ -56,7 +56,15 @@ from .core.identity import Identity, IdentityMap, Merge, merge
 from .core.lead import Lead, LeadStatus
 from .core.partition import partition_of
 from .core.results import Contribution, LeadScore
-from .core.rules import AttributeRule, EventRule, Limit, ReactivationRule, RepeatRule, Rule
+from .core.rules import (
+    AttributeRule,
+    EventRule,
+    Limit,
+    RateRule,
+    ReactivationRule,
+    RepeatRule,
+    Rule,
+)
 from .learning.backtest import BacktestReport, BacktestSpread, backtest, backtest_frame
 from .learning.calibrate import SmallSampleWarning, calibrate
 from .learning.drift import DriftBin, DriftReport, RuleDrift, drift
@@ -177,6 +185,7 @@ __all__ = [
     "ParticipationLevel",
     "Playbook",
     "PriorityGrid",
+    "RateRule",
     "Reactivation",
     "ReactivationKind",
     "ReactivationRule",

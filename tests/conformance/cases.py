@@ -34,6 +34,7 @@ from leadscoring import (
     Linear,
     NoDecay,
     Not,
+    RateRule,
     ReactivationRule,
     RepeatRule,
     Rule,
@@ -184,6 +185,35 @@ SERVICE = when(type="page_view", category=["service", "case_study"])
 """The events of the repeat rules: service and case study views."""
 
 REPEAT_DECAY: Decay = HalfLife(days=10)
+
+def email(lead: str, kind: str, days: float, event_id: str | None = None) -> Event:
+    """An email event (``delivered`` or ``open``) ``days`` after :data:`T0`."""
+    return ev(lead, f"email_{kind}", day(days), event_id=event_id)
+
+
+RATE_DECAY: Decay = HalfLife(days=30)
+"""The decay of the rate rule cases (30 days halve the points)."""
+
+
+def opens(
+    at_least: float = 0.4,
+    min_denominator: int = 5,
+    decay: Decay | None = RATE_DECAY,
+    within: str = "90d",
+) -> RateRule:
+    """The rate rule "reads our emails": 10 points while opens are at least ``at_least``
+    of the deliveries of the last ``within`` (at least ``min_denominator`` of them)."""
+    return RateRule(
+        name="reads our emails",
+        numerator=when(type="email_open"),
+        denominator=when(type="email_delivered"),
+        within=within,
+        at_least=at_least,
+        min_denominator=min_denominator,
+        points=10,
+        decay=decay,
+    )
+
 
 YEAR_1 = utc(1, 1, 1)
 """The earliest day a datetime can hold."""
@@ -855,6 +885,102 @@ CASES: tuple[Case, ...] = (
         # Window(10d) at day 20: the day-4 firing (age 16) is out, day 11 (age 9) is in:
         # 15. (Counting blog views would fire at 2 and 10, and give 0.)
         expected={"a": {"total": 15}},
+    ),
+    # ------------------------------------------------------------------ rate rules
+    Case(
+        name="rate-met-at-the-event-that-reaches-the-share",
+        doc="A rate rule is met once the share and the count are reached, decayed from then.",
+        leads=leads("a", "b"),
+        events=(
+            # given newest first, so the Scorer inserts late events
+            *(email("a", "open", d) for d in (31, 11)),
+            *(email("a", "delivered", d) for d in (40, 30, 20, 10, 0)),
+            *(email("b", "delivered", d) for d in (0, 10, 20, 30, 40, 50, 60)),
+            *(email("b", "open", d) for d in (11, 31)),
+        ),
+        model=model(opens()),
+        as_of=day(70),
+        # a: delivered 0, 10, 20, 30, 40; opened 11, 31. Nothing leaves (-20, 70]. Day 40:
+        # 2 of 5 = 0.4 >= 0.4 with 5 >= 5 delivered: met since day 40 (before: fewer than 5
+        # delivered). At day 70: 10 * 0.5 ** (30 / 30) = 5.
+        # b: the same, then delivered 50 and 60 without opens: 2 of 7 < 0.4 at day 70: 0.
+        expected={
+            "a": {"total": 5, "by_rule": {"reads our emails": 5}},
+            "b": {"total": 0, "by_rule": {"reads our emails": 0}},
+        },
+    ),
+    Case(
+        name="rate-met-when-old-events-leave-the-window",
+        doc="Old deliveries leaving the window can make a rate rule met, from that moment.",
+        leads=leads("a", "b"),
+        events=(
+            *(email("a", "delivered", d) for d in (0, 1, 2, 3, 50, 60, 70)),
+            *(email("a", "open", d) for d in (51, 61, 71)),
+            # b: the same, 10 days and one microsecond later
+            *(
+                ev("b", f"email_{k}", day(d + 10) + timedelta(microseconds=1))
+                for k, ds in (("delivered", (0, 1, 2, 3, 50, 60, 70)), ("open", (51, 61, 71)))
+                for d in ds
+            ),
+        ),
+        model=model(opens(at_least=0.5, min_denominator=3)),
+        as_of=day(100),
+        # a: up to day 71, 3 opens of 7 deliveries = 0.43 < 0.5. Day 90: the day-0 delivery
+        # leaves (0, 90]: 3 of 6 = 0.5: met since day 90; 91, 92, 93: 3 of 5, 4, 3: still
+        # met. At day 100 (10, 100]: 3 of 3, met since day 90: 10 * 0.5 ** (10 / 30).
+        # b: its day-0 delivery leaves at day 100 + 1 µs, after as_of: 3 of 7: 0.
+        expected={
+            "a": {"total": 10 * 0.5 ** (1 / 3)},
+            "b": {"total": 0},
+        },
+    ),
+    Case(
+        name="rate-lost-and-met-again",
+        doc="A rate rule lost and met again decays from the latest time it became met.",
+        leads=leads("a"),
+        events=(
+            *(email("a", "delivered", d) for d in (0, 10, 20, 30, 40, 50, 60)),
+            *(email("a", "open", d) for d in (5, 15, 65)),
+        ),
+        model=model(opens()),
+        as_of=day(80),
+        # day 40: 2 of 5 = 0.4: met since 40. day 50: 2 of 6 = 0.33: lost. day 60: 2 of 7.
+        # day 65: 3 of 7 = 0.43: met since 65. At day 80 ((-10, 80] holds all): still met:
+        # 10 * 0.5 ** (15 / 30)
+        expected={"a": {"total": 10 * 0.5**0.5}},
+    ),
+    Case(
+        name="rate-min-denominator-and-copies",
+        doc="Copies of a delivery count once, so a rate rule can miss its minimum count.",
+        leads=leads("a", "b"),
+        events=(
+            *(email("a", "delivered", d, f"d{d}") for d in (0, 10, 20, 30)),
+            email("a", "delivered", 30, "d30"),  # a copy: the same event
+            *(email("a", "open", d) for d in (1, 11, 21, 31)),
+            *(email("b", "delivered", d, f"d{d}") for d in (0, 10, 20, 30, 35)),
+            *(email("b", "open", d) for d in (1, 11)),
+        ),
+        model=model(opens(decay=NoDecay())),
+        as_of=day(40),
+        # a: 4 deliveries (the copy counts once), 4 opens: 100% but 4 < 5: 0.
+        # b: 5 deliveries, 2 opens: 0.4 from day 35 on; no decay: 10
+        expected={"a": {"total": 0}, "b": {"total": 10}},
+    ),
+    Case(
+        name="rate-window-decay-from-the-moment-met",
+        doc="A rate rule met for longer than its Window decay gives nothing.",
+        leads=leads("a", "b"),
+        events=(
+            *(email("a", "delivered", d) for d in (0, 1, 2, 3, 4)),
+            *(email("a", "open", d) for d in (0, 1)),
+            *(email("b", "delivered", d) for d in (20, 21, 22, 23, 24)),
+            *(email("b", "open", d) for d in (20, 21)),
+        ),
+        model=model(opens(decay=Window(days=30))),
+        as_of=day(40),
+        # a: met since day 4 (2 of 5): 36 days ago, outside a 30-day window: 0.
+        # b: met since day 24: 16 days ago: 10
+        expected={"a": {"total": 0}, "b": {"total": 10}},
     ),
     # ------------------------------------------------------------------ caps
     Case(

@@ -11,8 +11,9 @@ engines' own arithmetic has to handle:
 - **durations**: from a microsecond to 1000 years, fixed or calendar (``Window(months=...)``,
   ``"P<n>M"``, ``"P<n>Y"``), half-lives from under a second to 1000 years;
 - **rules and models**: every rule kind with limits (``per`` fixed or calendar), repeats,
-  reactivations with and without ``kinds``, caps, group caps, floor and ceiling, negative
-  points, and dormancy policies from hours to centuries;
+  rate rules (shares from a sliver to all, windows up to 1000 years), reactivations with
+  and without ``kinds``, caps, group caps, floor and ceiling, negative points, and
+  dormancy policies from hours to centuries;
 - **data**: leads with attributes and statuses whose status changes fall inside their
   histories, events with ids (some repeated as exact copies, some ids shared between
   leads), and ``as_of`` before, at and long after the events.
@@ -46,6 +47,7 @@ from leadscoring import (
     Limit,
     Linear,
     NoDecay,
+    RateRule,
     ReactivationKind,
     ReactivationRule,
     RepeatRule,
@@ -69,6 +71,7 @@ from strategies import (
     lead_conditions,
     points,
     rule_names,
+    shares,
 )
 
 Duration: TypeAlias = timedelta | relativedelta
@@ -244,6 +247,7 @@ _KINDS = st.none() | st.frozensets(
 _FIT_GROUPS = st.sampled_from(FIT_GROUPS)
 _ENGAGEMENT_GROUPS = st.sampled_from(ENGAGEMENT_GROUPS)
 _TIMES = st.integers(1, 6)
+_MIN_DENOMINATORS = st.integers(1, 2) | st.integers(1, 6)
 _FLOORS = st.none() | st.integers(-100, 50) | st.floats(-100, 50)
 _CEILING_GAPS = st.none() | st.integers(0, 400) | st.floats(0, 400)
 """How far the ceiling is above the floor (above -100 without a floor)."""
@@ -287,12 +291,18 @@ def wide_event_conditions() -> st.SearchStrategy[Condition]:
     )
 
 
+_DENOMINATORS = st.just(All()) | wide_event_conditions()
+"""A rate rule's denominator: often every event, so that shares are met and lost."""
+
+
 @st.composite
 def wide_rules(draw: st.DrawFn, name: str, *, kinds: Sequence[str] = RULE_KINDS) -> Rule:
     """One rule called ``name`` of one of ``kinds`` (event rules twice as often as each
     other kind), with conditions over the generated vocabulary, any finite points
     (negative too), wide decays, caps and limits; repeat rules with ``times`` 1 to 6 and
-    ``within`` up to 1000 years; reactivation rules with and without ``kinds``."""
+    ``within`` up to 1000 years; rate rules over two such conditions with any share,
+    ``min_denominator`` 1 to 6 and ``within`` up to 1000 years; reactivation rules with
+    and without ``kinds``."""
     kind = draw(_sampled(tuple(k for k in kinds for _ in range(2 if k == "event" else 1))))
     pts = draw(points())
     if kind == "attribute":
@@ -303,6 +313,18 @@ def wide_rules(draw: st.DrawFn, name: str, *, kinds: Sequence[str] = RULE_KINDS)
     group = draw(_ENGAGEMENT_GROUPS)
     if kind == "reactivation":
         return ReactivationRule(name=name, points=pts, decay=decay, kinds=draw(_KINDS), group=group)
+    if kind == "rate":
+        return RateRule(
+            name=name,
+            numerator=draw(wide_event_conditions()),
+            denominator=draw(_DENOMINATORS),
+            within=draw(wide_durations()),
+            at_least=draw(shares()),
+            min_denominator=draw(_MIN_DENOMINATORS),
+            points=pts,
+            decay=decay,
+            group=group,
+        )
     if kind == "repeat":
         return RepeatRule(
             name=name,
@@ -398,14 +420,15 @@ def _decay_lengths(decay: Decay | None) -> list[Duration]:
 
 def model_lengths(model: ScoringModel) -> tuple[Duration, ...]:
     """Every length a model's results turn on: window lengths, linear spans, step ages,
-    half-lives, ``Limit.per``, ``RepeatRule.within`` and the dormancy policy's spans."""
+    half-lives, ``Limit.per``, ``RepeatRule.within``, ``RateRule.within`` and the dormancy
+    policy's spans."""
     out = _decay_lengths(model.default_decay)
     for rule in model.rules:
-        if isinstance(rule, EventRule | RepeatRule | ReactivationRule):
+        if isinstance(rule, EventRule | RepeatRule | RateRule | ReactivationRule):
             out += _decay_lengths(rule.decay)
         if isinstance(rule, EventRule) and rule.limit is not None and rule.limit.per is not None:
             out.append(rule.limit.per)
-        if isinstance(rule, RepeatRule):
+        if isinstance(rule, RepeatRule | RateRule):
             out.append(rule.within)
     policy = model.dormancy
     out += [policy.dormant_after, policy.burst_within, policy.reactivated_for, policy.session_gap]

@@ -9,6 +9,10 @@
 - **Batch equals incremental**: a Scorer fed events in any order answers, at any moment
   at or after a lead's latest event, what :func:`~leadscoring.score` gives on the events
   added so far.
+
+Every rule kind is drawn in every test; the rate rules, whose state turns on events
+entering and leaving their windows, get two more tests of their own (models of rate and
+event rules only), so that they are met, lost and met again often enough.
 """
 
 from __future__ import annotations
@@ -142,6 +146,19 @@ def test_every_engine_agrees_with_objects(other: str, case: Scenario) -> None:
     assert_same(run(ENGINES[other], case), want, f"{other} vs objects")
 
 
+RATE_KINDS = ("rate", "event")
+"""The rule kinds of the rate-rule tests."""
+
+
+@settings(max_examples=60)
+@given(scenarios(kinds=RATE_KINDS, max_rules=3))
+def test_every_engine_agrees_with_objects_on_rate_rules(other: str, case: Scenario) -> None:
+    """The first property, on models of rate and event rules."""
+    want = run(ENGINES["objects"], case)
+    note(f"objects: {_describe(want)}")
+    assert_same(run(ENGINES[other], case), want, f"{other} vs objects")
+
+
 @settings(max_examples=60)
 @given(scenarios(), st.data())
 def test_shuffling_the_events_changes_nothing(case: Scenario, data: st.DataObject) -> None:
@@ -181,6 +198,17 @@ def test_scorer_equals_score_on_the_events_added_so_far(
     """A Scorer fed the events in random order, asked at moments at or after each lead's
     latest event added, answers what ``score()`` gives on the events added so far (or
     raises the same LeadScoringError subclass)."""
+    _scorer_equals_score(case, data)
+
+
+@settings(max_examples=60)
+@given(scenarios(kinds=RATE_KINDS, max_rules=3), st.data())
+def test_scorer_equals_score_on_rate_rules(case: Scenario, data: st.DataObject) -> None:
+    """The batch-equals-incremental property, on models of rate and event rules."""
+    _scorer_equals_score(case, data)
+
+
+def _scorer_equals_score(case: Scenario, data: st.DataObject) -> None:
     order = data.draw(st.permutations(case.events), label="arrival order")
     stream = Scorer(case.model)
     for lead in case.leads:

@@ -2,6 +2,7 @@
 
 - :class:`EventRule`: points for each matching event.
 - :class:`RepeatRule`: points when an event keeps coming back (「何度も行き来している」).
+- :class:`RateRule`: points while a share of events holds (opens per email delivered).
 - :class:`AttributeRule`: points for who the lead is. Never decays.
 - :class:`ReactivationRule`: points when a silent lead comes back
   (see :mod:`leadscoring.signals.activity`).
@@ -30,6 +31,7 @@ __all__ = [
     "AttributeRule",
     "EventRule",
     "Limit",
+    "RateRule",
     "ReactivationRule",
     "RepeatRule",
     "Rule",
@@ -69,20 +71,32 @@ def _cap(value: float | None) -> int | float | None:
     return value
 
 
-def _when(value: Condition | Mapping[str, object]) -> Condition:
+def _condition(path: str, value: Condition | Mapping[str, object]) -> Condition:
     if isinstance(value, Field | All | AnyOf | Not):
         return value
     if isinstance(value, Mapping):
         if not all(isinstance(key, str) for key in value):
-            raise InvalidModelError(f"field names must be strings, got {value!r}", path="when")
+            raise InvalidModelError(f"field names must be strings, got {value!r}", path=path)
         try:
             return when(**value)  # type: ignore[arg-type]
         except InvalidModelError as exc:
-            raise InvalidModelError([e.under("when") for e in exc.errors]) from None
+            raise InvalidModelError([e.under(path) for e in exc.errors]) from None
     raise InvalidModelError(
         f"expected a condition (when(...), Field, All, AnyOf, Not) or a mapping, got {value!r}",
-        path="when",
+        path=path,
     )
+
+
+def _when(value: Condition | Mapping[str, object]) -> Condition:
+    return _condition("when", value)
+
+
+def _numerator(value: Condition | Mapping[str, object]) -> Condition:
+    return _condition("numerator", value)
+
+
+def _denominator(value: Condition | Mapping[str, object]) -> Condition:
+    return _condition("denominator", value)
 
 
 def _decay(value: Decay | None) -> Decay | None:
@@ -113,6 +127,22 @@ def _duration(path: str, value: object, *, calendar: bool) -> Duration:
         return parse_duration(value, path, calendar=calendar)
     except InvalidValueError as exc:
         raise InvalidModelError(exc.message, path=path) from None
+
+
+def _min_denominator(value: int) -> int:
+    return _positive_int("min_denominator", value)
+
+
+def _at_least(value: float) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidModelError(
+            f"expected a share between 0 and 1 (0.4 is 40%), got {value!r}", path="at_least"
+        )
+    if not math.isfinite(value) or not 0 < value <= 1:
+        raise InvalidModelError(
+            f"must be a share in (0, 1] (0.4 is 40%), got {value!r}", path="at_least"
+        )
+    return value
 
 
 def _within(value: timedelta | str) -> timedelta:
@@ -198,6 +228,38 @@ class RepeatRule:
 
 
 @attrs.frozen(kw_only=True)
+class RateRule:
+    """``points`` while, over the trailing window ``within``, the events matching
+    ``numerator`` are at least ``at_least`` of those matching ``denominator`` (and there
+    are at least ``min_denominator`` of those): "opened at least 40% of the last 90 days'
+    delivered emails, at least 5 delivered".
+
+    A state, scored once: at ``as_of`` the rule counts ``k`` numerator and ``n``
+    denominator events in ``(as_of - within, as_of]`` and is met when
+    ``n >= min_denominator`` and ``k / n >= at_least``. If it is met, it gives ``points``
+    decayed from the moment it last became met (an event entering the window, or one
+    leaving it); if not, nothing. An event matching both conditions counts on both sides.
+    The exact definition is in ``docs/concepts.md`` (rate rules).
+
+    >>> opens = RateRule(name="opens our emails", numerator=when(type="email_open"),
+    ...                  denominator=when(type="email_delivered"), within="90d",
+    ...                  at_least=0.4, min_denominator=5, points=10)
+    >>> opens.within, opens.group
+    (datetime.timedelta(days=90), 'engagement')
+    """
+
+    name: str = attrs.field(converter=_name)
+    numerator: Condition = attrs.field(converter=_numerator)
+    denominator: Condition = attrs.field(converter=_denominator)
+    within: timedelta = attrs.field(converter=_within)
+    at_least: int | float = attrs.field(converter=_at_least)
+    min_denominator: int = attrs.field(default=1, converter=_min_denominator)
+    points: int | float = attrs.field(converter=_points)
+    decay: Decay | None = attrs.field(default=None, converter=_decay)
+    group: str = attrs.field(default="engagement", converter=_group)
+
+
+@attrs.frozen(kw_only=True)
 class AttributeRule:
     """``points`` when the lead's attributes (and ``status``) match ``when``. Never decays."""
 
@@ -222,5 +284,5 @@ class ReactivationRule:
     group: str = attrs.field(default="engagement", converter=_group)
 
 
-Rule: TypeAlias = EventRule | RepeatRule | AttributeRule | ReactivationRule
+Rule: TypeAlias = EventRule | RepeatRule | RateRule | AttributeRule | ReactivationRule
 """Any rule."""

@@ -343,6 +343,22 @@ def _span(b: DriftBin) -> str:
     return f"{_num(b.low)} to {_num(b.high)}"
 
 
+_RULE_HEADER = ("rule", "fired then", "fired now", "PSI", "band", "points then", "points now")
+
+
+def _rule_cells(r: RuleDrift) -> tuple[str, ...]:
+    """One rule's row of the text and HTML tables (:data:`_RULE_HEADER`)."""
+    return (
+        _rule_name(r),
+        f"{r.fired_then:.1%}",
+        f"{r.fired_now:.1%}",
+        f"{r.psi:.3f}",
+        r.band,
+        f"{r.points_share_then:.1%}",
+        f"{r.points_share_now:.1%}",
+    )
+
+
 def _rule_name(r: RuleDrift) -> str:
     if not r.in_then:
         return f"{r.rule} (only now)"
@@ -443,21 +459,7 @@ class DriftReport:
                 "Rules, most drifted first (fired: the share of leads given points; "
                 "points: the share of all points):",
             ]
-            rule_rows = [
-                ("rule", "fired then", "fired now", "PSI", "band", "points then", "points now")
-            ]
-            rule_rows += [
-                (
-                    _rule_name(r),
-                    f"{r.fired_then:.1%}",
-                    f"{r.fired_now:.1%}",
-                    f"{r.psi:.3f}",
-                    r.band,
-                    f"{r.points_share_then:.1%}",
-                    f"{r.points_share_now:.1%}",
-                )
-                for r in self.rules
-            ]
+            rule_rows = [_RULE_HEADER, *(_rule_cells(r) for r in self.rules)]
             lines += table(rule_rows, [False, True, True, True, False, True, True])
         return "\n".join(lines)
 
@@ -484,19 +486,8 @@ class DriftReport:
         if self.rules:
             tables.append(
                 html_table(
-                    ("rule", "fired then", "fired now", "PSI", "band", "points then", "points now"),
-                    [
-                        (
-                            _rule_name(r),
-                            f"{r.fired_then:.1%}",
-                            f"{r.fired_now:.1%}",
-                            f"{r.psi:.3f}",
-                            r.band,
-                            f"{r.points_share_then:.1%}",
-                            f"{r.points_share_now:.1%}",
-                        )
-                        for r in self.rules
-                    ],
+                    _RULE_HEADER,
+                    [_rule_cells(r) for r in self.rules],
                     numeric=(1, 2, 3, 5, 6),
                 )
             )

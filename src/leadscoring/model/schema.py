@@ -184,6 +184,21 @@ def _rule_defs() -> dict[str, Any]:
             "points": points, "decay": _ref("decay"), "group": group("engagement"),
         }, ["name", "kind", "when", "times", "within", "points"],
             "points when `times` matching events fall within `within`"),
+        "rate_rule": _object("rate rule", {
+            "name": name, "kind": kind("rate"),
+            "numerator": _ref("condition", description="the events counted (e.g. opens)"),
+            "denominator": _ref("condition", description="the events they are a share of "
+                                "(e.g. deliveries)"),
+            "within": _ref("fixed_duration", description="the trailing window"),
+            "at_least": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
+                         "description": "the share needed: 0.4 is 40%"},
+            "points": points,
+            "min_denominator": {"type": "integer", "minimum": 1, "default": 1,
+                                "description": "the fewest denominator events that count"},
+            "decay": _ref("decay"), "group": group("engagement"),
+        }, ["name", "kind", "numerator", "denominator", "within", "at_least", "points"],
+            "points while numerator events are at least `at_least` of the denominator "
+            "events within `within`"),
         "attribute_rule": _object("attribute rule", {
             "name": name, "kind": kind("attribute"), "when": _ref("condition"),
             "points": points, "group": group("fit"),
@@ -196,8 +211,8 @@ def _rule_defs() -> dict[str, Any]:
             "group": group("engagement"),
         }, ["name", "kind", "points"], "points each time a silent lead comes back"),
         "rule": {"title": "rule", "oneOf": [
-            _ref("event_rule"), _ref("repeat_rule"), _ref("attribute_rule"),
-            _ref("reactivation_rule"),
+            _ref("event_rule"), _ref("repeat_rule"), _ref("rate_rule"),
+            _ref("attribute_rule"), _ref("reactivation_rule"),
         ]},
     }
 

@@ -15,7 +15,8 @@ from ..core.decay import Decay, HalfLife, Linear, NoDecay, Steps, Window
 from ..core.display import fmt, html_block, html_table
 from ..core.errors import ErrorDetail, InvalidModelError
 from ..core.mapping import FrozenMap
-from ..core.rules import AttributeRule, EventRule, ReactivationRule, RepeatRule, Rule
+from ..core.rules import AttributeRule, EventRule, RateRule, ReactivationRule, RepeatRule, Rule
+from ..core.times import format_duration
 from ..signals.dormancy import DormancyPolicy
 from ..signals.journey import JourneyClassifier
 from ..stages.accounts import AccountPolicy
@@ -144,7 +145,9 @@ class ScoringModel:
         other_groups: dict[str, int] = {}
         for i, rule in enumerate(self.rules):
             path = f"$.rules[{i}]"
-            if not isinstance(rule, EventRule | RepeatRule | AttributeRule | ReactivationRule):
+            if not isinstance(
+                rule, EventRule | RepeatRule | RateRule | AttributeRule | ReactivationRule
+            ):
                 yield ErrorDetail(path=path, message=f"expected a rule, got {type(rule).__name__}")
                 continue
             if rule.name in seen:
@@ -197,9 +200,14 @@ class ScoringModel:
         for rule in self.rules:
             when = getattr(rule, "when", None)
             decay = getattr(rule, "decay", None)
+            if isinstance(rule, RateRule):
+                what = (f"{rule.numerator.describe()} per {rule.denominator.describe()}: "
+                        f"at least {rule.at_least:.0%} of {rule.min_denominator}+ within "
+                        f"{format_duration(rule.within)}")
+            else:
+                what = when.describe() if when is not None else "(a reactivation)"
             rows.append((
-                rule.name, type(rule).__name__, rule.group,
-                when.describe() if when is not None else "(a reactivation)",
+                rule.name, type(rule).__name__, rule.group, what,
                 fmt(rule.points),
                 "" if isinstance(rule, AttributeRule) else repr(decay or self.default_decay),
                 fmt(getattr(rule, "cap", None)),
@@ -243,6 +251,9 @@ class ScoringModel:
                 _walk(rule.when, lead, numeric)
             elif isinstance(rule, EventRule | RepeatRule):
                 _walk(rule.when, event, numeric)
+            elif isinstance(rule, RateRule):
+                _walk(rule.numerator, event, numeric)
+                _walk(rule.denominator, event, numeric)
         return frozenset(lead - {"status"}), frozenset(event - {"type", "id"})
 
     def rule(self, name: str) -> Rule:

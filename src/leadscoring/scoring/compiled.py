@@ -13,10 +13,18 @@ from typing import cast
 
 import attrs
 
-from ..core.conditions import compile_condition, condition_types, lead_getter
+from ..core.conditions import (
+    AnyOf,
+    Condition,
+    compile_condition,
+    condition_types,
+    event_getter,
+    lead_getter,
+)
 from ..core.decay import Decay, Weigher
+from ..core.event import Event
 from ..core.lead import Lead
-from ..core.rules import AttributeRule, EventRule, ReactivationRule, RepeatRule
+from ..core.rules import AttributeRule, EventRule, RateRule, ReactivationRule, RepeatRule, Rule
 from ..core.times import Duration
 from ..model.scoring_model import ScoringModel
 from .dispatch import Dispatch
@@ -26,6 +34,7 @@ __all__ = [
     "CompiledRule",
     "RuleKind",
     "compile_model",
+    "event_condition",
 ]
 
 class RuleKind(enum.Enum):
@@ -33,6 +42,7 @@ class RuleKind(enum.Enum):
 
     EVENT = "event"
     REPEAT = "repeat"
+    RATE = "rate"
     ATTRIBUTE = "attribute"
     REACTIVATION = "reactivation"
 
@@ -41,9 +51,22 @@ def _always(_: object) -> bool:
     return True
 
 
+def event_condition(rule: Rule) -> Condition | None:
+    """The condition an event must meet to concern ``rule``: its ``when``, either side of
+    a rate rule, ``None`` for attribute and reactivation rules."""
+    if isinstance(rule, EventRule | RepeatRule):
+        return rule.when
+    if isinstance(rule, RateRule):
+        return AnyOf(rule.numerator, rule.denominator)
+    return None
+
+
 @attrs.frozen(kw_only=True)
 class CompiledRule:
-    """One rule, ready to evaluate: its index in the model, closures and resolved decay."""
+    """One rule, ready to evaluate: its index in the model, closures and resolved decay.
+
+    A rate rule has ``within``, ``at_least``, ``min_denominator`` and its two sides'
+    tests, ``match_numerator`` and ``match_denominator``."""
 
     index: int
     name: str
@@ -58,6 +81,10 @@ class CompiledRule:
     times: int = 1
     within: timedelta | None = None
     kinds: frozenset[str] | None = None
+    at_least: float = 1.0
+    min_denominator: int = 1
+    match_numerator: Callable[[Event], bool] = _always
+    match_denominator: Callable[[Event], bool] = _always
 
 
 @attrs.frozen(kw_only=True)
@@ -82,6 +109,7 @@ class CompiledModel:
         compiled: list[CompiledRule] = []
         typed: dict[str, list[CompiledRule]] = {}
         any_type: list[CompiledRule] = []
+        conditions: dict[int, Condition] = {}
         for i, rule in enumerate(model.rules):
             if isinstance(rule, AttributeRule):
                 compiled.append(
@@ -122,6 +150,20 @@ class CompiledModel:
                     limit_count=rule.limit.count if rule.limit else None,
                     limit_per=rule.limit.per if rule.limit else None,
                 )
+            elif isinstance(rule, RateRule):
+                cr = CompiledRule(
+                    index=i,
+                    name=rule.name,
+                    group=rule.group,
+                    kind=RuleKind.RATE,
+                    points=float(rule.points),
+                    decay=decay,
+                    within=rule.within,
+                    at_least=float(rule.at_least),
+                    min_denominator=rule.min_denominator,
+                    match_numerator=compile_condition(rule.numerator, event_getter),
+                    match_denominator=compile_condition(rule.denominator, event_getter),
+                )
             else:
                 repeat: RepeatRule = rule
                 cr = CompiledRule(
@@ -135,7 +177,11 @@ class CompiledModel:
                     within=repeat.within,
                 )
             compiled.append(cr)
-            types = condition_types(rule.when)
+            condition = event_condition(rule)
+            if condition is None:  # pragma: no cover - only event, repeat and rate rules get here
+                continue
+            conditions[i] = condition
+            types = condition_types(condition)
             if types is None:
                 any_type.append(cr)
             else:
@@ -153,15 +199,7 @@ class CompiledModel:
             group_caps={g: float(c) for g, c in model.group_caps.items()},
             fit_groups=model.fit_groups,
             groups=model.groups,
-            dispatch=Dispatch.build(
-                by_type,
-                any_type,
-                {
-                    cr.index: rule.when
-                    for cr, rule in zip(compiled, model.rules, strict=True)
-                    if isinstance(rule, EventRule | RepeatRule)
-                },
-            ),
+            dispatch=Dispatch.build(by_type, any_type, conditions),
         )
 
     def weighers(self, as_of: datetime) -> tuple[Weigher, ...]:

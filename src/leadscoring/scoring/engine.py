@@ -32,14 +32,16 @@ from ..core.results import LeadScore, Row, lead_score
 from ..core.times import format_duration, parse_duration, to_utc
 from ..model.scoring_model import ScoringModel, check_model
 from ..signals.activity import Reactivation, find_reactivations
-from .compiled import CompiledModel, RuleKind, compile_model
+from .compiled import CompiledModel, CompiledRule, RuleKind, compile_model
 from .semantics import (
     Limiter,
+    Rate,
     Repeater,
     attribute_points,
     event_points,
     finish,
     limiter_for,
+    rate_at,
     reactivation_points,
     repeater_for,
 )
@@ -48,6 +50,7 @@ __all__ = [
     "OnUnknown",
     "finish_score",
     "fit_rows",
+    "rate_note",
     "reactivation_rows",
     "reactivation_rows_of",
     "score",
@@ -88,6 +91,13 @@ def _within(span: timedelta) -> str:
     return format_duration(span)
 
 
+def rate_note(rule: CompiledRule, found: Rate) -> str:
+    """The explanation of a rate rule met: ``"3 of 5 (60%) within 90d"``."""
+    k, n = found.numerator, found.denominator
+    within = "" if rule.within is None else f" within {_within(rule.within)}"
+    return f"{k} of {n} ({k / n:.0%}){within}"
+
+
 def fit_rows(lead: Lead, compiled: CompiledModel, sums: list[float], out: list[Row]) -> None:
     """Add the attribute rules' points of ``lead`` to ``sums`` and their rows to ``out``."""
     for cr in compiled.attribute_rules:
@@ -111,9 +121,10 @@ def score_prepared(
     fit_rows(lead, compiled, sums, out)
     limiters: dict[int, Limiter[datetime] | None] = {}
     repeaters: dict[int, Repeater[datetime]] = {}
+    rates: dict[int, tuple[list[datetime], list[datetime]]] = {}
     weighers = compiled.weighers(as_of)
     buckets, any_type = compiled.dispatch.buckets, compiled.dispatch.any_type
-    repeat = RuleKind.REPEAT
+    repeat, rate = RuleKind.REPEAT, RuleKind.RATE
     for event in events:
         at = event.at
         bucket = buckets.get(event.type)  # Dispatch.candidates(event), inlined
@@ -134,6 +145,15 @@ def score_prepared(
                 if not repeater.fire(at):
                     continue
                 note = f"{repeater.count} matching events within {_within(cr.within)}"
+            elif cr.kind is rate:
+                sides = rates.get(cr.index)
+                if sides is None:
+                    sides = rates[cr.index] = ([], [])
+                if cr.match_numerator(event):
+                    sides[0].append(at)
+                if cr.match_denominator(event):
+                    sides[1].append(at)
+                continue
             elif cr.limit_count is not None:
                 limiter = limiters.get(cr.index)
                 if limiter is None:
@@ -145,6 +165,16 @@ def score_prepared(
             if points is not None:
                 sums[cr.index] += points
                 out.append((cr.name, cr.group, event.id, at, cr.points, weight, points, note))
+    for index, (numerator, denominator) in rates.items():
+        cr = compiled.rules[index]
+        found = rate_at(cr, numerator, denominator, as_of)
+        if found is not None:
+            weight = weighers[index](found.since)
+            points = event_points(cr, weight)
+            if points is not None:
+                sums[index] += points
+                note = rate_note(cr, found)
+                out.append((cr.name, cr.group, None, found.since, cr.points, weight, points, note))
     if compiled.reactivation_rules and events:
         reactivation_rows(lead, events, compiled, as_of, sums, out)
     return finish_score(lead.id, as_of, compiled, sums, out)

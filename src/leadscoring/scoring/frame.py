@@ -29,11 +29,11 @@ from ..core.errors import InvalidEventError, InvalidInputError, InvalidValueErro
 from ..core.event import Event, canonical, event_sort_key, plain_value
 from ..core.identity import Identities, check_identities, source_id
 from ..core.lead import Lead, LeadStatus
-from ..core.rules import AttributeRule, EventRule, RepeatRule
+from ..core.rules import AttributeRule, RateRule
 from ..core.times import from_us, to_us
 from ..model.scoring_model import ScoringModel, check_model
 from ..signals.dormancy import DormancyPolicy
-from .compiled import CompiledModel, compile_model
+from .compiled import CompiledModel, compile_model, event_condition
 
 if TYPE_CHECKING:
     import numpy as np
@@ -351,7 +351,10 @@ def frame_scores(frame: FrameInput, compiled: CompiledModel) -> dict[str, Any]:
 
     model = compiled.model
     rows = frame.rows
-    conditions = [r.when if isinstance(r, EventRule | RepeatRule) else None for r in model.rules]
+    conditions = [
+        (r.numerator, r.denominator) if isinstance(r, RateRule) else event_condition(r)
+        for r in model.rules
+    ]
     sums = rule_sums(
         compiled, frame.masks, frame.lead_of[rows], frame.at[rows], frame.now,
         len(frame.lead_ids), conditions,

@@ -2,8 +2,9 @@
 :func:`~leadscoring.score_frame`.
 
 A condition is a boolean mask over the rows (:class:`Masks`); which matching rows a limit
-or repeat rule counts, the weights and the finishing step come from the scoring
-semantics (:mod:`leadscoring.scoring.semantics.arrays` and each decay's ``weights_us``).
+or repeat rule counts, where a rate rule is met and since when, the weights and the
+finishing step come from the scoring semantics
+(:mod:`leadscoring.scoring.semantics.arrays` and each decay's ``weights_us``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..core.conditions import MISSING, All, Condition, Field, Not
-from .compiled import CompiledModel, RuleKind
+from .compiled import CompiledModel, CompiledRule, RuleKind
 from .frame_columns import Coded
 from .semantics import arrays
 
@@ -64,13 +65,18 @@ def rule_sums(
     at: Array,
     as_of: int,
     leads: int,
-    conditions: Sequence[Condition | None],
+    conditions: Sequence[Condition | tuple[Condition, Condition] | None],
 ) -> Array:
-    """Raw (uncapped) sums, one column per rule, one row per lead."""
+    """Raw (uncapped) sums, one column per rule, one row per lead. ``conditions`` holds
+    each rule's event condition: a rate rule's (numerator, denominator), ``None`` for
+    attribute and reactivation rules."""
     sums = np.zeros((leads, len(compiled.rules)), dtype=np.float64)
     for cr in compiled.rules:
         condition = conditions[cr.index]
         if condition is None:  # attribute and reactivation rules
+            continue
+        if isinstance(condition, tuple):
+            sums[:, cr.index] = _rate_sums(cr, masks, condition, lead, at, as_of, leads)
             continue
         rows = np.flatnonzero(masks(condition))
         if not len(rows):
@@ -86,3 +92,25 @@ def rule_sums(
     return sums
 
 
+
+
+def _rate_sums(
+    cr: CompiledRule,
+    masks: Masks,
+    sides: tuple[Condition, Condition],
+    lead: Array,
+    at: Array,
+    as_of: int,
+    leads: int,
+) -> Array:
+    """A rate rule's points per lead: where it is met at ``as_of``, ``points`` decayed
+    from the moment it became met (:func:`~leadscoring.scoring.semantics.arrays.rates`)."""
+    numerator, denominator = masks(sides[0]), masks(sides[1])
+    rows = np.flatnonzero(numerator | denominator)
+    met, since, _, _ = arrays.rates(
+        cr, lead[rows], at[rows], numerator[rows], denominator[rows], as_of
+    )
+    weight = cr.decay.weights_us(since, as_of)
+    points = np.where(weight > 0.0, cr.points * weight, 0.0)
+    out: Array = np.bincount(met, weights=points, minlength=leads)
+    return out

@@ -50,7 +50,7 @@ from ..core.identity import Identity, IdentityMap, MergeStrategy, moved, source_
 from ..core.identity import merge as merge_records
 from ..core.lead import Lead
 from ..core.results import LeadScore, Row
-from ..core.rules import EventRule, RepeatRule
+from ..core.rules import EventRule, RateRule, RepeatRule
 from ..core.times import EARLIEST_US, from_us, to_us
 from ..model.scoring_model import ScoringModel, check_model
 from ..signals.activity import Activity, Reactivation, _is_intent
@@ -58,9 +58,10 @@ from ..signals.interest import InterestProfile
 from ..signals.journey import JourneyStage
 from . import snapshot as _snapshot
 from .activity_log import ActivityLog, Key, activity_at
-from .compiled import CompiledModel, RuleKind, compile_model
-from .engine import finish_score, fit_rows, reactivation_rows_of
-from .scorer_state import LeadState, Plan, plan_for
+from .compiled import CompiledModel, CompiledRule, RuleKind, compile_model
+from .engine import finish_score, fit_rows, rate_note, reactivation_rows_of
+from .scorer_state import LeadState, Plan, RateTimes, plan_for
+from .semantics import event_points
 from .signal_state import Journey, Tally, empty_profile
 
 __all__ = ["Parts", "Scorer", "unknown_lead"]
@@ -111,7 +112,11 @@ def id_readers(model: ScoringModel) -> list[str]:
     out = [
         f"rule {rule.name!r}"
         for rule in model.rules
-        if isinstance(rule, EventRule | RepeatRule) and _reads_ids(rule.when)
+        if (isinstance(rule, EventRule | RepeatRule) and _reads_ids(rule.when))
+        or (
+            isinstance(rule, RateRule)
+            and (_reads_ids(rule.numerator) or _reads_ids(rule.denominator))
+        )
     ]
     for stage, conditions in model.journey.stages.items():
         if any(_reads_ids(c) for c in conditions):
@@ -150,7 +155,7 @@ class Scorer:
     as_of=as_of)`` up to floating-point rounding, without replaying history where the
     rules allow it: a half-life or undecayed rule keeps three numbers per lead; windows
     and linear or step decays keep the events whose weight can still change; limits with
-    ``per`` and repeat rules keep the times of their matching events; dormancy and
+    ``per``, repeat and rate rules keep the times of their matching events; dormancy and
     reactivation keep a compact log of activity times (9 to 17 bytes an event).
 
     Events sharing an ``id`` (within a lead) count once; two *different* events sharing
@@ -310,7 +315,11 @@ class Scorer:
             rule_state = rules[cr.index]
             if rule_state is None:
                 rule_state = rules[cr.index] = plan.start()
-            plan.add(rule_state, at)
+            if isinstance(plan, RateTimes):
+                numerator, denominator = cr.match_numerator(event), cr.match_denominator(event)
+                plan.add_sides(rule_state, at, numerator=numerator, denominator=denominator)
+            else:
+                plan.add(rule_state, at)
         self._add_signals(state, event, at)
         return True
 
@@ -400,6 +409,9 @@ class Scorer:
             rule_state, plan = state.rules[cr.index], self._plans[cr.index]
             if rule_state is None or plan is None:
                 continue
+            if isinstance(plan, RateTimes):
+                self._rate_row(cr, plan, rule_state, now, sums, out)
+                continue
             weight, count, last = plan.value(rule_state, now)
             if weight > 0.0:
                 points = cr.points * weight
@@ -409,6 +421,23 @@ class Scorer:
                 out.append(
                     (cr.name, cr.group, None, from_us(last), cr.points, weight, points, note)
                 )
+
+    @staticmethod
+    def _rate_row(
+        cr: CompiledRule, plan: RateTimes, rule_state: Any, now: int, sums: list[float],
+        out: list[Row],
+    ) -> None:  # fmt: skip
+        found = plan.check(rule_state, now)
+        if found is None:
+            return
+        weight = cr.decay.weigher_us(now)(found.since)
+        points = event_points(cr, weight)
+        if points is not None:
+            sums[cr.index] = points
+            note = rate_note(cr, found)
+            out.append(
+                (cr.name, cr.group, None, from_us(found.since), cr.points, weight, points, note)
+            )
 
     def _parts(self, lead: Lead, moment: datetime, now: int) -> Parts:
         """Everything an assessment of ``lead`` at ``moment`` needs (call under the lock)."""

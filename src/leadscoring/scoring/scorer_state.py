@@ -12,6 +12,9 @@ linear, window, steps           times still changing weight, a settled count   e
 ``Limit(count=N)``              the N earliest times                           N
 ``Limit(count, per=...)``       every matching time (a late event can change   matching events
 repeat rule                     which later ones count), replayed when needed
+rate rule                       every time matching each side (the moment it   matching events
+                                became met can lie far back), evaluated when
+                                asked
 ==============================  =============================================  =============
 
 Times are integer microseconds since the Unix epoch; weights come from each decay's
@@ -33,6 +36,7 @@ plan                            how two states combine
                                 against the later latest time
 ``FirstN``                      union of the kept times, the N earliest kept
 ``Sequential``                  union of the times, replayed through the limiter or repeater
+``RateTimes``                   union of each side's times
 ==============================  =============================================================
 """
 
@@ -50,9 +54,17 @@ from ..core.decay import Decay, HalfLife, NoDecay
 from ..core.times import EARLIEST_US, sub_duration_us, to_us
 from .compiled import CompiledRule, RuleKind
 from .packing import pack, unpack
-from .semantics import Limiter, Repeater, limiter_for, repeater_for
+from .semantics import Limiter, Rate, Repeater, limiter_for, rate_at, repeater_for
 
-__all__ = ["DecayedSum", "KeptTimes", "LeadState", "Plan", "output_plan", "plan_for"]
+__all__ = [
+    "DecayedSum",
+    "KeptTimes",
+    "LeadState",
+    "Plan",
+    "RateTimes",
+    "output_plan",
+    "plan_for",
+]
 
 Value = tuple[float, int, int]
 """``(sum of weights at as_of, events counted, time of the latest counted event)``."""
@@ -363,8 +375,77 @@ class Sequential:
         return state
 
 
+# --------------------------------------------------------------------- rates
+
+
+class _Sides:
+    __slots__ = ("denominator", "numerator")
+
+    def __init__(self) -> None:
+        self.numerator = array("q")
+        self.denominator = array("q")
+
+
+class RateTimes:
+    """Rate rules: the times of the events matching each side, in order. Whether the rule
+    is met, and since when, is worked out at ``as_of``
+    (:func:`~leadscoring.scoring.semantics.rate_at`): the moment it became met can lie
+    any distance back, and a late event can move it, so no time can be dropped.
+    """
+
+    def __init__(self, rule: CompiledRule) -> None:
+        self.rule = rule
+
+    def start(self) -> _Sides:
+        return _Sides()
+
+    def add(self, state: _Sides, at: int) -> None:
+        """An event matching both sides (see :meth:`add_sides`)."""
+        self.add_sides(state, at, numerator=True, denominator=True)
+
+    def add_sides(self, state: _Sides, at: int, *, numerator: bool, denominator: bool) -> None:
+        """An event at ``at`` matching the numerator, the denominator or both."""
+        for wanted, times in ((numerator, state.numerator), (denominator, state.denominator)):
+            if not wanted:
+                continue
+            if not times or at >= times[-1]:
+                times.append(at)
+            else:
+                insort(times, at)
+
+    def absorb(self, state: _Sides, other: _Sides) -> None:
+        """The union of both histories' times, side by side."""
+        state.numerator = array("q", heapq.merge(state.numerator, other.numerator))
+        state.denominator = array("q", heapq.merge(state.denominator, other.denominator))
+
+    def check(self, state: _Sides, as_of: int) -> Rate | None:
+        """The rule at ``as_of`` (``None``: not met)."""
+        return rate_at(self.rule, state.numerator, state.denominator, as_of, us=True)
+
+    def value(self, state: _Sides, as_of: int) -> Value:
+        found = self.check(state, as_of)
+        if found is None:
+            return 0.0, 0, 0
+        since: int = found.since
+        return self.rule.decay.weigher_us(as_of)(since), 1, since
+
+    def to_data(self, state: _Sides) -> list[Any]:
+        return [pack(state.numerator), pack(state.denominator)]
+
+    def from_data(self, data: Any) -> _Sides:
+        numerator, denominator = check_length(data, 2)
+        state = _Sides()
+        state.numerator = array("q", check_times(unpack(numerator)))
+        state.denominator = array("q", check_times(unpack(denominator)))
+        if not state.numerator and not state.denominator:
+            raise ValueError("a rule state with no events is not kept")
+        return state
+
+
 def plan_for(rule: CompiledRule) -> Plan | None:
     """The plan for ``rule``, or ``None`` for attribute and reactivation rules."""
+    if rule.kind is RuleKind.RATE:
+        return RateTimes(rule)
     if rule.kind is RuleKind.REPEAT or (rule.kind is RuleKind.EVENT and rule.limit_per is not None):
         return Sequential(rule)
     if rule.kind is not RuleKind.EVENT:

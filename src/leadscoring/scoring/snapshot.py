@@ -396,7 +396,7 @@ def _lead_state(
         cr = by_name.get(name)
         plan = None if cr is None else plans[cr.index]
         if cr is None or plan is None:
-            raise _fail(f"{path}.rules", f"no event or repeat rule {name!r} in the model")
+            raise _fail(f"{path}.rules", f"no event, repeat or rate rule {name!r} in the model")
         state.rules[cr.index] = _at(f"{path}.rules[{name!r}]", partial(plan.from_data, value))
     activity = _required(entry, path, "activity")
     if activity is not None:

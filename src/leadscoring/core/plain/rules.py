@@ -3,7 +3,7 @@
 - a decay is ``"none"``, ``{ half_life = "30d" }`` (or a number of days),
   ``{ linear = "90d" }``, ``{ window = "P3M" }`` or ``{ steps = [["7d", 1.0], ...] }``;
 - a limit is ``{ count = 1, per = "1d" }`` or ``{ count = 3 }``;
-- a rule is a table with a ``kind`` (``event``, ``repeat``, ``attribute``,
+- a rule is a table with a ``kind`` (``event``, ``repeat``, ``rate``, ``attribute``,
   ``reactivation``) and that kind's keys; keys at their default are left out when writing.
 """
 
@@ -20,6 +20,7 @@ from ..rules import (
     AttributeRule,
     EventRule,
     Limit,
+    RateRule,
     ReactivationRule,
     RepeatRule,
     Rule,
@@ -44,6 +45,7 @@ DECAY_KINDS = ("half_life", "linear", "window", "steps")
 RULE_KINDS: dict[str, type[Rule]] = {
     "event": EventRule,
     "repeat": RepeatRule,
+    "rate": RateRule,
     "attribute": AttributeRule,
     "reactivation": ReactivationRule,
 }
@@ -52,10 +54,15 @@ RULE_KINDS: dict[str, type[Rule]] = {
 RULE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "event": (("name", "kind", "when", "points"), ("decay", "cap", "limit", "group")),
     "repeat": (("name", "kind", "when", "times", "within", "points"), ("decay", "group")),
+    "rate": (
+        ("name", "kind", "numerator", "denominator", "within", "at_least", "points"),
+        ("min_denominator", "decay", "group"),
+    ),
     "attribute": (("name", "kind", "when", "points"), ("group",)),
     "reactivation": (("name", "kind", "points"), ("decay", "kinds", "group")),
 }
-"""Each kind's (required keys, optional keys), in the order they are written."""
+"""Each kind's (required keys, optional keys). :func:`rule_data` writes them in this order,
+but a rate rule's ``min_denominator``, written after ``at_least``."""
 
 _DAY = timedelta(days=1)
 
@@ -103,7 +110,14 @@ def rule_data(rule: Rule) -> dict[str, Any]:
     """A rule as data; optional keys at their default are left out."""
     kind = next(k for k, cls in RULE_KINDS.items() if isinstance(rule, cls))
     out: dict[str, Any] = {"name": rule.name, "kind": kind}
-    if not isinstance(rule, ReactivationRule):
+    if isinstance(rule, RateRule):
+        out["numerator"] = condition_data(rule.numerator)
+        out["denominator"] = condition_data(rule.denominator)
+        out["within"] = duration_text(rule.within)
+        out["at_least"] = rule.at_least
+        if rule.min_denominator != 1:
+            out["min_denominator"] = rule.min_denominator
+    elif not isinstance(rule, ReactivationRule):
         out["when"] = condition_data(rule.when)
     if isinstance(rule, RepeatRule):
         out["times"] = rule.times
@@ -257,19 +271,31 @@ def _kinds(r: Reader, value: object, path: str) -> frozenset[str] | None:
     return frozenset(value) if good else None
 
 
+def _share(r: Reader, value: object, path: str) -> float | None:
+    """A rate rule's ``at_least``: a number in ``(0, 1]``."""
+    number = r.number(value, path)
+    if number is not None and not 0 < number <= 1:
+        r.error(path, f"must be a share in (0, 1], got {number!r}",
+                "0.4 means 40%: the numerator events over the denominator events")
+        return None
+    return number
+
+
 def _value(r: Reader, key: str, value: object, path: str) -> tuple[bool, object]:
     """Read one rule key; ``(ok, value)``."""
     result: object
     if key == "name" or key == "group":
         result = r.text(value, path)
-    elif key == "when":
+    elif key in ("when", "numerator", "denominator"):
         result = read_condition(r, value, path)
     elif key == "points":
         result = r.number(value, path)
     elif key == "cap":
         result = r.cap(value, path)
-    elif key == "times":
+    elif key == "times" or key == "min_denominator":
         result = r.whole(value, path)
+    elif key == "at_least":
+        result = _share(r, value, path)
     elif key == "within":
         result = r.fixed(value, path)
     elif key == "decay":
@@ -284,11 +310,15 @@ def _value(r: Reader, key: str, value: object, path: str) -> tuple[bool, object]
 def _elsewhere(kind: str) -> dict[str, str]:
     """Hints for keys that other rule kinds take."""
     mine = set(RULE_KEYS[kind][0]) | set(RULE_KEYS[kind][1])
-    out: dict[str, str] = {}
+    takers: dict[str, list[str]] = {}
     for other, (required, optional) in RULE_KEYS.items():
         for key in (*required, *optional):
             if key not in mine:
-                out.setdefault(key, f"only {other} rules take {key!r}")
+                takers.setdefault(key, []).append(other)
+    out: dict[str, str] = {}
+    for key, kinds in takers.items():
+        names = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} and {kinds[-1]}"
+        out[key] = f"only {names} rules take {key!r}"
     return out
 
 

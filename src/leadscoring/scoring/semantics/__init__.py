@@ -13,6 +13,13 @@ limit                  an event counts if fewer than ``count`` earlier  :class:`
 repeat with cooldown   fires at the event completing ``times``          :class:`Repeater`
                        matching events in ``(at - within, at]``, then
                        not again until ``within`` has passed
+window exit            ``at + within``: the first moment whose window   :func:`window_exit`
+                       no longer holds an event at ``at``
+rate                   met at ``t`` when ``(t - within, t]`` holds      :func:`rate_at`,
+                       ``n >= min_denominator`` denominator events      :func:`rate_met`
+                       and ``k / n >= at_least``; points decayed from
+                       the moment it last became met (evaluated where
+                       an event enters or leaves the window)
 event points           ``points * weight``, counted when weight > 0     :func:`event_points`
 attribute points       the rule's points once if the lead matches;      :func:`attribute_points`
                        never decays
@@ -30,6 +37,7 @@ holds the vectorised forms the columnar engine needs, beside them, and
 
 from .scalar import (
     Limiter,
+    Rate,
     Repeater,
     Totals,
     attribute_points,
@@ -37,14 +45,19 @@ from .scalar import (
     event_points,
     finish,
     limiter_for,
+    rate_at,
+    rate_met,
     reactivation_points,
     repeater_for,
+    window_exit,
+    window_exit_us,
     window_start,
     window_start_us,
 )
 
 __all__ = [
     "Limiter",
+    "Rate",
     "Repeater",
     "Totals",
     "attribute_points",
@@ -52,8 +65,12 @@ __all__ = [
     "event_points",
     "finish",
     "limiter_for",
+    "rate_at",
+    "rate_met",
     "reactivation_points",
     "repeater_for",
+    "window_exit",
+    "window_exit_us",
     "window_start",
     "window_start_us",
 ]

@@ -9,6 +9,8 @@ sorted by lead, then time (integer microseconds since the epoch):
   ``within``) later, and so on; the chains of all leads advance together, one step per
   counted event (:func:`_chain`); other limits (``count > 1`` with ``per``, calendar
   ``per``) run the scalar :class:`~.scalar.Limiter` on the rule's rows;
+- :func:`rates`: where a rate rule is met at ``as_of`` and since when
+  (:func:`~.scalar.rate_at`, with :func:`rates_met` and :func:`window_starts`);
 - :func:`reactivation_points`: what a reactivation rule gives for each reactivation found
   (:func:`~.scalar.reactivation_points`);
 - :func:`clamp` and :func:`finish`: caps, floor and ceiling for every lead at once;
@@ -28,13 +30,23 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ...core.times import span_us
-from .scalar import limiter_for
+from ...core.times import EARLIEST_US, span_us
+from .scalar import limiter_for, window_start_us
 
 if TYPE_CHECKING:
     from ..compiled import CompiledModel, CompiledRule
 
-__all__ = ["clamp", "counted", "finish", "order", "reactivation_points", "top_reasons"]
+__all__ = [
+    "clamp",
+    "counted",
+    "finish",
+    "order",
+    "rates",
+    "rates_met",
+    "reactivation_points",
+    "top_reasons",
+    "window_starts",
+]
 
 Array = np.ndarray[Any, Any]
 _PACKED_LIMIT = 2**62
@@ -80,7 +92,10 @@ class _Keys:
     def first(self, rows: Array, times: Array, *, after: bool) -> Array:
         """For each of ``rows``: the position (in ``keys``) of its lead's first row with a
         time ``> times`` (``after``) or ``>= times``; past the lead's rows if there is none."""
-        lead = self.lead[rows]
+        return self.first_of(self.lead[rows], times, after=after)
+
+    def first_of(self, lead: Array, times: Array, *, after: bool) -> Array:
+        """:meth:`first` for any leads (``lead``) and times within the keys' reach."""
         side: Literal["left", "right"] = "right" if after else "left"
         target = self._key(lead, times, side)
         if self.distinct is not None:  # a rank already says "at" or "after"
@@ -162,6 +177,69 @@ def counted(cr: CompiledRule, lead: Array, at: Array) -> Array:
         per = span_us(cr.limit_per)
         return _chain(_Keys(lead, at, per), at, np.ones(len(lead), dtype=bool), per)
     return _limited_loop(lead, at, cr)
+
+
+def window_starts(at: Array, span: timedelta) -> Array:
+    """:func:`~.scalar.window_start_us` element-wise, for a fixed ``span``: ``at - span``,
+    saturating at the earliest moment."""
+    starts: Array = np.maximum(at - span_us(span), EARLIEST_US)
+    return starts
+
+
+def rates_met(rule: CompiledRule, numerator: Array, denominator: Array) -> Array:
+    """:func:`~.scalar.rate_met` element-wise (the same float division of the counts)."""
+    share = numerator / np.maximum(denominator, 1)  # the division only counts where n >= 1
+    met: Array = (denominator >= rule.min_denominator) & (share >= rule.at_least)
+    return met
+
+
+def rates(
+    rule: CompiledRule, lead: Array, at: Array, numerator: Array, denominator: Array, as_of: int
+) -> tuple[Array, Array, Array, Array]:
+    """:func:`~.scalar.rate_at` for every lead at once. The rows (any order) are the events
+    matching either side of the rate rule ``rule``: their lead, time (µs, ``<= as_of``)
+    and whether each matches the ``numerator`` and the ``denominator``.
+
+    Returns the leads (ascending) where the rule is met at ``as_of``, and for each the
+    moment it last became met and its numerator and denominator counts at ``as_of``. As
+    in the scalar form, the rule is evaluated at every moment an event enters the window
+    (its time) or leaves it (:func:`~.scalar.window_exit_us`, up to ``as_of``), and at
+    ``as_of``: the counts come from prefix sums over the rows sorted by lead and time,
+    the last run of moments where the rule holds from one sort of those moments.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(lead) or rule.within is None:
+        return empty, empty, empty, empty
+    span = rule.within
+    rows = order(lead, at)
+    lead, at = lead[rows].astype(np.int64), at[rows]
+    low, high = int(at.min()), int(at.max())
+    keys = _Keys(lead, at, 1)
+    sums_k = np.concatenate(([0], np.cumsum(numerator[rows], dtype=np.int64)))
+    sums_n = np.concatenate(([0], np.cumsum(denominator[rows], dtype=np.int64)))
+    present = np.unique(lead)
+    leaving = at <= window_start_us(as_of, span)
+    exits = at[leaving] + span_us(span)  # window_exit_us, element-wise
+    due = exits <= as_of
+    moment_lead = np.concatenate((lead, lead[leaving][due], present))
+    moment = np.concatenate((at, exits[due], np.full(len(present), as_of, dtype=np.int64)))
+
+    def upto(times: Array) -> Array:  # rows of each moment's lead at or before ``times``
+        return keys.first_of(moment_lead, np.clip(times, low - 1, high), after=True)
+
+    end, start = upto(moment), upto(window_starts(moment, span))
+    k, n = sums_k[end] - sums_k[start], sums_n[end] - sums_n[start]
+    by = np.lexsort((moment, moment_lead))
+    moment_lead, moment, k, n = moment_lead[by], moment[by], k[by], n[by]
+    met = rates_met(rule, k, n)
+    first = np.searchsorted(moment_lead, present, side="left")
+    last = np.searchsorted(moment_lead, present, side="right") - 1  # at as_of
+    unmet = np.flatnonzero(~met)
+    latest_unmet = first - 1
+    np.maximum.at(latest_unmet, np.searchsorted(present, moment_lead[unmet]), unmet)
+    now = met[last]
+    since = moment[latest_unmet[now] + 1]
+    return present[now], since, k[last[now]], n[last[now]]
 
 
 def clamp(values: Array, low: float | None, high: float | None) -> Array:

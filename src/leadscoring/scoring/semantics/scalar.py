@@ -9,12 +9,13 @@ which is :func:`window_start` or :func:`window_start_us`, the same rule on eithe
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable, MutableSequence, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from ...core.lead import Lead
-from ...core.times import Duration, sub_duration, sub_duration_us
+from ...core.times import Duration, span_us, sub_duration, sub_duration_us
 
 if TYPE_CHECKING:
     from ...signals.activity import Reactivation
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Limiter",
+    "Rate",
     "Repeater",
     "Totals",
     "attribute_points",
@@ -29,8 +31,12 @@ __all__ = [
     "event_points",
     "finish",
     "limiter_for",
+    "rate_at",
+    "rate_met",
     "reactivation_points",
     "repeater_for",
+    "window_exit",
+    "window_exit_us",
     "window_start",
     "window_start_us",
 ]
@@ -54,6 +60,23 @@ def window_start(at: datetime, span: Duration) -> datetime:
 def window_start_us(at: int, span: Duration) -> int:
     """:func:`window_start` on integer microseconds since the epoch (exact)."""
     return sub_duration_us(at, span)
+
+
+def window_exit(at: datetime, span: timedelta) -> datetime:
+    """The first moment whose trailing window (:func:`window_start`) no longer holds an
+    event at ``at``: ``at + span``, for a fixed ``span``.
+
+    From that moment on the window start is ``>= at``, and the window is half-open, so
+    the event is out; a microsecond earlier it was in. (For an event at the earliest
+    moment, which no window holds, it is just a moment where nothing changes.) Only asked
+    for events that have left the window by some later moment, so it never overflows.
+    """
+    return at + span
+
+
+def window_exit_us(at: int, span: timedelta) -> int:
+    """:func:`window_exit` on integer microseconds since the epoch (exact)."""
+    return at + span_us(span)
 
 
 def _starts(span: Duration, us: bool) -> Callable[[Any], Any]:
@@ -151,6 +174,74 @@ def _drop_until(times: MutableSequence[T], head: int, start: T) -> int:
 
 
 _STARTS: dict[tuple[Duration, bool], Callable[[Any], Any]] = {}
+
+
+# ------------------------------------------------------------------------ rates
+
+
+def rate_met(rule: CompiledRule, numerator: int, denominator: int) -> bool:
+    """Whether a rate rule holds with ``numerator`` and ``denominator`` matching events in
+    its window: ``denominator >= min_denominator`` and ``numerator / denominator >=
+    at_least`` (a float division of the two counts, the same on every engine)."""
+    return denominator >= rule.min_denominator and numerator / denominator >= rule.at_least
+
+
+class Rate(NamedTuple):
+    """A rate rule met at ``as_of``: since when (the moment it last became met), and the
+    numerator and denominator events its window holds at ``as_of``."""
+
+    since: Any
+    numerator: int
+    denominator: int
+
+
+def rate_at(
+    rule: CompiledRule,
+    numerator: Sequence[T],
+    denominator: Sequence[T],
+    as_of: T,
+    *,
+    us: bool = False,
+) -> Rate | None:
+    """The rate rule ``rule`` at ``as_of``, from the sorted times of the lead's events
+    matching its ``numerator`` and its ``denominator`` (datetimes, or microseconds with
+    ``us``); ``None`` when it is not met at ``as_of``.
+
+    The counts ``k`` and ``n`` in the window ``(window_start(t), t]`` change only when an
+    event enters it (at its own time) or leaves it (at :func:`window_exit`), so the rule's
+    state is evaluated at each of those moments up to ``as_of``, and at ``as_of``; between
+    two of them nothing changes. ``since`` is the first moment of the last run of moments
+    at which the rule holds (times after ``as_of`` are not seen).
+    """
+    numerator = numerator[: bisect_right(numerator, as_of)]
+    denominator = denominator[: bisect_right(denominator, as_of)]
+    if not numerator or len(denominator) < rule.min_denominator:
+        return None  # k = 0 never reaches at_least > 0; n never reaches min_denominator
+    span = rule.within
+    if span is None:  # pragma: no cover - compiled rate rules always have one
+        raise TypeError(f"rule {rule.name!r} is not a rate rule")
+    start_of = _starts(span, us)
+    exit_of: Callable[[Any, timedelta], Any] = window_exit_us if us else window_exit
+    gone = start_of(as_of)  # the events at or before it have left the window by as_of
+    moments: set[T] = set(numerator)
+    moments.update(denominator)
+    moments.add(as_of)
+    for times in (numerator, denominator):
+        for at in times[: bisect_right(times, gone)]:
+            out: T = exit_of(at, span)
+            if out <= as_of:
+                moments.add(out)
+    since: T | None = None
+    k = n = 0
+    for moment in sorted(moments):
+        start = start_of(moment)
+        k = bisect_right(numerator, moment) - bisect_right(numerator, start)
+        n = bisect_right(denominator, moment) - bisect_right(denominator, start)
+        if not rate_met(rule, k, n):
+            since = None
+        elif since is None:
+            since = moment
+    return None if since is None else Rate(since, k, n)
 
 
 def limiter_for(rule: CompiledRule, *, us: bool = False) -> Limiter[Any] | None:
