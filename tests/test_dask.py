@@ -1,6 +1,7 @@
 """leadscoring.dask on a two-worker distributed.LocalCluster: the same numbers and labels
-as the single-process columnar engine (with ``identities=`` too), the meta from the model
-alone, one compilation of the model per worker process, buckets by ``partition_of``."""
+as the single-process columnar engine (with ``identities=`` too, and for accounts), the
+meta from the model alone, one compilation of the model per worker process, buckets by
+``partition_of``."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from distributed_data import (  # noqa: E402
     EARLIER,
     IDENTITIES,
     MODEL,
+    POLICY,
+    account_tables,
     assert_same,
     events_table,
     identity_events_table,
@@ -27,13 +30,22 @@ from distributed_data import (  # noqa: E402
     leads_table,
 )
 from leadscoring import (  # noqa: E402
+    AccountPolicy,
     IdentityMap,
     InvalidInputError,
     InvalidValueError,
+    TemperatureClassifier,
     UnknownLeadError,
+    UnknownLeadWarning,
 )
+from leadscoring.assessment.accounts_frame import assess_accounts_frame  # noqa: E402
 from leadscoring.assessment.frame import assess_frame  # noqa: E402
-from leadscoring.dask import activity_dask, assess_dask, score_dask  # noqa: E402
+from leadscoring.dask import (  # noqa: E402
+    activity_dask,
+    assess_accounts_dask,
+    assess_dask,
+    score_dask,
+)
 from leadscoring.scoring.frame import score_frame  # noqa: E402
 from leadscoring.scoring.frame_activity import activity_frame  # noqa: E402
 
@@ -231,3 +243,171 @@ def test_buckets_are_partition_of(events: Any) -> None:
         assert got == [partition_of(v, n) for v in part["lead_id"]]
     numbers = pd.DataFrame({"lead_id": [5, 17, 5]})
     assert _bucket_of(numbers, 4)[BUCKET].tolist() == [partition_of(str(v), 4) for v in (5, 17, 5)]
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def accounts() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The sample's events and leads with accounts (one without events, one back from a
+    long silence, one of four members)."""
+    return account_tables()
+
+
+@pytest.fixture(scope="module")
+def united_accounts() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`account_tables` with the cookies, aliases and anonymous visitors."""
+    return account_tables(identities=True)
+
+
+def _frames(events: pd.DataFrame, leads: pd.DataFrame) -> tuple[Any, Any]:
+    return dd.from_pandas(events, npartitions=3), dd.from_pandas(leads, npartitions=2)
+
+
+def _accounts(events: pd.DataFrame, leads: pd.DataFrame, **options: Any) -> Any:
+    """assess_accounts_dask on the tables as Dask frames of several partitions each."""
+    ev, ld = _frames(events, leads)
+    return assess_accounts_dask(ev, MODEL, leads_ddf=ld, **options)
+
+
+def test_assess_accounts_dask_matches_assess_accounts_frame(client: Any, accounts: Any) -> None:
+    """One row per account with assess_accounts_frame's values: members spread over the
+    partitions, an account without events, a reactivated one."""
+    events, leads = accounts
+    got = _accounts(events, leads, as_of=AS_OF, partitions=3)
+    found = got.compute()
+    expected = assess_accounts_frame(events, MODEL, as_of=AS_OF, leads_df=leads)
+    assert_same(found, expected, key="account_id")
+    rows = found.set_index("account_id")
+    assert rows.loc["B-04", "members"] == 4
+    assert rows.loc["B-03", "reactivation_kind"] == "return_after_silence"
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, EARLIER], ids=["as_of", "earlier"])
+def test_assess_accounts_dask_with_identities(
+    client: Any, united_accounts: Any, as_of: Any
+) -> None:
+    """With identities (cookies, chains, an alias with a leads row of another account, a
+    link after as_of) and anonymous visitors skipped: assess_accounts_frame's rows."""
+    events, leads = united_accounts
+    common: dict[str, Any] = {"as_of": as_of, "identities": IDENTITIES, "on_unknown": "ignore"}
+    got = _accounts(events, leads, **common).compute()
+    expected = assess_accounts_frame(events, MODEL, leads_df=leads, **common)
+    assert_same(got, expected, key="account_id")
+    ids = set(got["account_id"])
+    assert "B-06" in ids  # cookie-late's: linked after as_of, a lead of its own
+    assert "B-07" not in ids  # L-dup's: an alias by then, its row left out
+    plain = assess_accounts_frame(events, MODEL, as_of=as_of, leads_df=leads, on_unknown="ignore")
+    united = got.set_index("account_id")["engagement"]
+    assert united["A0001"] > plain.set_index("account_id")["engagement"]["A0001"]  # cookies
+
+
+def test_assess_accounts_dask_with_a_policy(client: Any, united_accounts: Any) -> None:
+    """An ``accounts=`` override gives assess_accounts_frame's rows under it; it travels
+    as plain data, not as a pickled AccountPolicy (nor a pickled model)."""
+    import pickle
+
+    events, leads = united_accounts
+    common: dict[str, Any] = {"as_of": AS_OF, "identities": IDENTITIES, "on_unknown": "ignore"}
+    lazy = _accounts(events, leads, accounts=POLICY, partitions=5, **common)
+    expected = assess_accounts_frame(events, MODEL, leads_df=leads, accounts=POLICY, **common)
+    got = lazy.compute()
+    assert_same(got, expected, key="account_id")
+    default = assess_accounts_frame(events, MODEL, leads_df=leads, **common)
+    assert got.set_index("account_id")["score"].sort_index().tolist() != pytest.approx(
+        default.set_index("account_id")["score"].sort_index().tolist()
+    )
+    graph = pickle.dumps(dict(lazy.__dask_graph__()))
+    assert b"AccountPolicy" not in graph
+    assert b"ScoringModel" not in graph
+
+
+def test_assess_accounts_dask_unknown_leads(accounts: Any) -> None:
+    """Events of a lead missing from the leads table raise UnknownLeadError at compute (the
+    columnar engine's class), warn with UnknownLeadWarning and are skipped, or are skipped
+    silently, as ``on_unknown`` says; the warning is issued where the bucket runs (here:
+    the synchronous scheduler, in this process)."""
+    import warnings
+
+    import dask
+
+    events, leads = accounts
+    fewer = leads[leads["lead_id"] != "L0001"]  # a member of B-01
+    with pytest.raises(UnknownLeadError, match="'L0001'"):
+        assess_accounts_frame(events, MODEL, as_of=AS_OF, leads_df=fewer)
+    expected = assess_accounts_frame(events, MODEL, as_of=AS_OF, leads_df=fewer,
+                                     on_unknown="ignore")  # fmt: skip
+    local = {"scheduler": "sync", "dataframe.shuffle.method": "tasks"}  # not the cluster's
+    with dask.config.set(local):
+        with pytest.raises(UnknownLeadError, match="'L0001'"):
+            _accounts(events, fewer, as_of=AS_OF).compute()
+        warned = _accounts(events, fewer, as_of=AS_OF, on_unknown="warn")
+        with pytest.warns(UnknownLeadWarning, match="'L0001'"):
+            found = warned.compute()
+        assert_same(found, expected, key="account_id")
+        quiet = _accounts(events, fewer, as_of=AS_OF, on_unknown="ignore")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UnknownLeadWarning)
+            assert_same(quiet.compute(), expected, key="account_id")
+
+
+def test_assess_accounts_dask_unknown_leads_raise_on_the_cluster(
+    client: Any, accounts: Any
+) -> None:
+    """On the cluster too, the error reaches the caller as UnknownLeadError."""
+    events, leads = accounts
+    ev, ld = _frames(events, leads[leads["lead_id"] != "L0001"])
+    with pytest.raises(UnknownLeadError):
+        assess_accounts_dask(ev, MODEL, as_of=AS_OF, leads_ddf=ld).compute()
+
+
+def test_assess_accounts_dask_meta_and_empty_buckets(client: Any, accounts: Any) -> None:
+    """The meta (from the model alone) has the columns of assess_accounts_frame and the
+    dtypes of every partition, empty buckets included."""
+    from leadscoring.assessment.to_frame import ACCOUNT_COLUMNS
+
+    events, leads = accounts
+    lazy = _accounts(events, leads, as_of=AS_OF, partitions=16)
+    assert list(lazy._meta.columns) == list(ACCOUNT_COLUMNS)
+    parts = client.gather(client.compute(lazy.to_delayed()))
+    assert any(len(part) == 0 for part in parts)
+    for part in parts:
+        assert part.dtypes.to_dict() == lazy._meta.dtypes.to_dict()
+    kinds = lazy._meta.dtypes.astype(str).to_dict()
+    assert kinds["members"] == kinds["priority"] == "int64"
+    assert kinds["member_3_points"] == kinds["score"] == "float64"
+    assert kinds["reactivated_at"] == "datetime64[us, UTC]"
+    assert kinds["silence"] == "timedelta64[us]"
+
+
+def test_assess_accounts_dask_lead_given_twice(client: Any, accounts: Any) -> None:
+    """A lead id given twice (here: in two accounts) raises as the columnar engine does."""
+    events, leads = accounts
+    twice = pd.concat([leads, leads[leads["lead_id"] == "L0002"].assign(account_id="B-09")])
+    with pytest.raises(InvalidInputError, match="'L0002' is given twice"):
+        assess_accounts_frame(events, MODEL, as_of=AS_OF, leads_df=twice)
+    with pytest.raises(InvalidInputError, match="'L0002' is given twice"):
+        _accounts(events, twice, as_of=AS_OF).compute()
+
+
+def test_assess_accounts_dask_bad_arguments(accounts: Any) -> None:
+    """No leads table, one without account_id, a policy that is not one, percentile bands
+    (they rank among all accounts, not a bucket's) are refused at the call, by name."""
+    events, leads = accounts
+    ev, ld = _frames(events, leads)
+    with pytest.raises(InvalidValueError, match=r"leads_ddf.*account_id"):
+        assess_accounts_dask(ev, MODEL, as_of=AS_OF, leads_ddf=None)
+    with pytest.raises(InvalidValueError, match=r"leads_ddf.*account_id"):
+        assess_accounts_dask(ev, MODEL, as_of=AS_OF, leads_ddf=ld.drop(columns=["account_id"]))
+    bad: Any = {"score": "sum"}
+    with pytest.raises(InvalidValueError, match="accounts"):
+        assess_accounts_dask(ev, MODEL, as_of=AS_OF, leads_ddf=ld, accounts=bad)
+    with pytest.raises(InvalidValueError, match="on_unknown"):
+        assess_accounts_dask(ev, MODEL, as_of=AS_OF, leads_ddf=ld, on_unknown="skip")  # type: ignore[arg-type]
+    bands = TemperatureClassifier(warm=50, hot=90, basis="percentile")
+    with pytest.raises(InvalidValueError, match=r"accounts\.temperature.*percentile"):
+        assess_accounts_dask(ev, MODEL, as_of=AS_OF, leads_ddf=ld,
+                             accounts=AccountPolicy(temperature=bands))  # fmt: skip
+    with pytest.raises(InvalidValueError, match=r"temperature.*percentile"):
+        assess_dask(ev, MODEL, as_of=AS_OF, leads_ddf=ld, temperature=bands)

@@ -1,6 +1,6 @@
 """leadscoring.spark on local[2] with a non-UTC session time zone: the same numbers and
-labels as the single-process columnar engine (with ``identities=`` too), times read and
-written as UTC instants, buckets by ``partition_of``."""
+labels as the single-process columnar engine (with ``identities=`` too, and for accounts),
+times read and written as UTC instants, buckets by ``partition_of``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     pytest.skip("the Spark tests need a Java runtime", allow_module_level=True)
 
 import pandas as pd
+from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as sf
 from pyspark.sql.types import TimestampType
@@ -30,17 +31,27 @@ from distributed_data import (
     EARLIER,
     IDENTITIES,
     MODEL,
+    POLICY,
+    account_tables,
     assert_same,
     events_table,
     identity_events_table,
     identity_leads_table,
     leads_table,
 )
-from leadscoring import Identity, InvalidValueError
+from leadscoring import (
+    AccountPolicy,
+    Identity,
+    InvalidValueError,
+    TemperatureClassifier,
+    UnknownLeadError,
+    UnknownLeadWarning,
+)
+from leadscoring.assessment.accounts_frame import assess_accounts_frame
 from leadscoring.assessment.frame import assess_frame
 from leadscoring.scoring.frame import score_frame
 from leadscoring.scoring.frame_activity import activity_frame
-from leadscoring.spark import activity_spark, assess_spark, score_spark
+from leadscoring.spark import activity_spark, assess_accounts_spark, assess_spark, score_spark
 
 ZONE = "Asia/Tokyo"
 pytestmark = [
@@ -241,6 +252,78 @@ def test_buckets_are_partition_of(spark: Any, events: Any) -> None:
     numbers = spark.createDataFrame(pd.DataFrame({"lead_id": [5, 17, 123456789]}))
     got = numbers.select(bucket_column(10)).toPandas()[BUCKET].tolist()
     assert got == [partition_of(v, 10) for v in ("5", "17", "123456789")]
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+def test_assess_accounts_spark_matches_assess_accounts_frame(spark: Any) -> None:
+    """One row per account with assess_accounts_frame's values and times (an account
+    without events, one back from a long silence), more buckets than accounts."""
+    events, leads = account_tables()
+    lazy = assess_accounts_spark(spark.createDataFrame(events), MODEL, as_of=AS_OF,
+                                 leads_sdf=spark.createDataFrame(leads), partitions=16)  # fmt: skip
+    from leadscoring.assessment.to_frame import ACCOUNT_COLUMNS
+
+    assert lazy.columns == list(ACCOUNT_COLUMNS)
+    got = _collect(lazy)
+    expected = assess_accounts_frame(events, MODEL, as_of=AS_OF, leads_df=leads)
+    assert_same(got, expected, key="account_id")
+    assert got.set_index("account_id").loc["B-03", "reactivation_kind"] == "return_after_silence"
+
+
+def test_assess_accounts_spark_with_identities_and_a_policy(spark: Any) -> None:
+    """With identities (cookies, chains, an alias with a leads row, a link after as_of),
+    an ``accounts=`` override, and the anonymous visitors warned about on the driver with
+    the columnar engine's very message."""
+    import warnings
+
+    events, leads = account_tables(identities=True)
+    common: dict[str, Any] = {"as_of": AS_OF, "identities": IDENTITIES, "accounts": POLICY}
+    with warnings.catch_warnings(record=True) as theirs:
+        warnings.simplefilter("always", UnknownLeadWarning)
+        expected = assess_accounts_frame(events, MODEL, leads_df=leads, on_unknown="warn",
+                                         **common)  # fmt: skip
+    with pytest.warns(UnknownLeadWarning) as mine:
+        lazy = assess_accounts_spark(spark.createDataFrame(events), MODEL,
+                                     leads_sdf=spark.createDataFrame(leads), on_unknown="warn",
+                                     **common)  # fmt: skip
+    texts = [str(w.message) for w in mine if issubclass(w.category, UnknownLeadWarning)]
+    assert texts == [str(w.message) for w in theirs]
+    assert "'cookie-a40d48dfab'" in texts[0]  # an anonymous visitor
+    got = _collect(lazy)
+    assert_same(got, expected, key="account_id")
+    ids = set(got["account_id"])
+    assert "B-06" in ids  # cookie-late's: linked after as_of, a lead of its own
+    assert "B-07" not in ids  # L-dup's: an alias by then, its row left out
+
+
+def test_assess_accounts_spark_unknown_and_duplicate_leads(spark: Any) -> None:
+    """Events of a lead missing from the leads table raise UnknownLeadError at the call,
+    on the driver, as assess_accounts_frame raises it; a lead id given twice fails the
+    job, naming it; percentile bands and a missing account_id are refused by name."""
+    events, leads = account_tables()
+    fewer = leads[leads["lead_id"] != "L0001"]
+    ev = spark.createDataFrame(events)
+    with pytest.raises(UnknownLeadError) as theirs:
+        assess_accounts_frame(events, MODEL, as_of=AS_OF, leads_df=fewer)
+    with pytest.raises(UnknownLeadError) as mine:
+        assess_accounts_spark(ev, MODEL, as_of=AS_OF, leads_sdf=spark.createDataFrame(fewer))
+    assert str(mine.value) == str(theirs.value)
+    assert mine.value.lead_ids == ("L0001",)
+    twice = pd.concat([leads, leads[leads["lead_id"] == "L0002"].assign(account_id="B-09")])
+    lazy = assess_accounts_spark(ev, MODEL, as_of=AS_OF, leads_sdf=spark.createDataFrame(twice),
+                                 on_unknown="ignore")  # fmt: skip
+    with pytest.raises(PySparkException, match="'L0002' is given twice"):
+        lazy.collect()
+    bands = AccountPolicy(temperature=TemperatureClassifier(warm=50, hot=90, basis="percentile"))
+    ld = spark.createDataFrame(leads)
+    with pytest.raises(InvalidValueError, match=r"accounts\.temperature.*percentile"):
+        assess_accounts_spark(ev, MODEL, as_of=AS_OF, leads_sdf=ld, accounts=bands)
+    with pytest.raises(InvalidValueError, match=r"leads_sdf.*account_id"):
+        assess_accounts_spark(ev, MODEL, as_of=AS_OF, leads_sdf=ld.drop("account_id"))
+    with pytest.raises(InvalidValueError, match=r"temperature.*percentile"):
+        assess_spark(ev, MODEL, as_of=AS_OF, temperature=bands.temperature)
 
 
 def test_docs_spark_recipe_runs(

@@ -16,40 +16,57 @@ links are resolved on the driver to plain data, each alias linked by ``as_of`` â
 and event ids are re-keyed before the shuffle by the columnar engine's own functions
 (:func:`resolved`), so an alias's rows land in its lead's bucket; a bucket's leads table
 loses the rows of aliases there (:func:`run_bucket`).
+
+Accounts (kind ``"accounts"``) are bucketed by :func:`partition_of` of the account id
+instead: each event row is first given its lead's account (:func:`lead_accounts` reads
+the leads' ids and accounts as the columnar engine reads them), then every row of an
+account lands in one bucket. The account policy travels as JSON text too
+(:func:`policy_text`, :func:`policy_of`), and the result's columns are
+:data:`~leadscoring.assessment.to_frame.ACCOUNT_COLUMNS` (:func:`account_kind`).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from ..core.errors import InvalidValueError
+from ..assessment.accounts import check_policy
+from ..assessment.to_frame import ACCOUNT_COLUMNS
+from ..core.errors import InvalidInputError, InvalidValueError
 from ..core.identity import check_identities
 from ..core.partition import partition_of
 from ..model.config import model_to_text, parse_model_text
 from ..model.scoring_model import ScoringModel
+from ..stages.accounts import AccountPolicy
+from ..stages.classifiers import TemperatureClassifier
 
 __all__ = [
     "BUCKET",
     "Kind",
+    "account_kind",
     "buckets",
+    "check_bands",
     "check_partitions",
     "check_previous",
     "check_roots",
     "column_kind",
     "conform",
+    "lead_accounts",
     "model_of",
     "model_text",
     "output_columns",
     "pandas_meta",
+    "policy_of",
+    "policy_text",
     "resolve_events",
     "resolved",
     "run_bucket",
 ]
 
-Kind = Literal["score", "assess", "activity"]
+Kind = Literal["score", "assess", "activity", "accounts"]
 """Which columnar function a distributed call runs."""
 
 BUCKET = "__leadscoring_bucket__"
@@ -63,6 +80,8 @@ _TEXT = frozenset(
 _WHOLE = frozenset({"priority", "reactivations"})
 _TIMES = frozenset({"as_of", "last_active_at", "dormant_since", "reactivated_at"})
 _DURATIONS = frozenset({"threshold", "silence"})
+_ACCOUNT_TEXT = frozenset({"account_id", "missing_roles", "member_1", "member_2", "member_3"})
+_ACCOUNT_WHOLE = frozenset({"members", "engaged_members"})
 
 
 def _modules() -> None:
@@ -109,6 +128,17 @@ def column_kind(name: str) -> str:
     return "float"
 
 
+def account_kind(name: str) -> str:
+    """The type of one column of an account row (:func:`column_kind`'s kinds): the member
+    ids and ``missing_roles`` are text, the member counts whole numbers, the rest as in a
+    lead's row (``member_<n>_points`` floats)."""
+    if name in _ACCOUNT_TEXT:
+        return "text"
+    if name in _ACCOUNT_WHOLE:
+        return "whole"
+    return column_kind(name)
+
+
 def check_partitions(value: object, field: str = "partitions") -> int | None:
     """``None`` or a positive int: how many buckets the leads are shuffled into."""
     if value is None:
@@ -134,6 +164,38 @@ def check_previous(value: object, frame_kind: str) -> Any:
             "e.g. dict(zip(last['lead_id'], last['temperature'])) after collecting it",
         )
     return value
+
+
+def check_bands(classifier: object, field: str, what: str) -> None:
+    """Refuse percentile temperature bands: they rank each lead (account) among all of
+    them, and a distributed call classifies one bucket at a time, so the ranks would be
+    among that bucket's only (not the single process's numbers)."""
+    if isinstance(classifier, TemperatureClassifier) and classifier.basis == "percentile":
+        raise InvalidValueError(
+            field,
+            f"percentile temperature bands rank each {what} among all {what}s, but the "
+            f"distributed functions classify one bucket of {what}s at a time; use points "
+            "bands (basis='points'), or the single-process function",
+        )
+
+
+def policy_text(accounts: object, model: ScoringModel) -> str:
+    """The account policy of a call (``accounts``, or the model's own) as the JSON text of
+    :meth:`AccountPolicy.to_dict <leadscoring.AccountPolicy.to_dict>` that travels to the
+    workers; percentile bands are refused (:func:`check_bands`)."""
+    policy = check_policy(accounts, model)
+    if policy.temperature is None:
+        check_bands(model.temperature, "model.temperature", "account")
+    else:
+        field = "accounts" if accounts is not None else "model.accounts"
+        check_bands(policy.temperature, f"{field}.temperature", "account")
+    return json.dumps(policy.to_dict(), sort_keys=True)
+
+
+@functools.lru_cache(maxsize=16)
+def policy_of(text: str) -> AccountPolicy:
+    """The :class:`~leadscoring.AccountPolicy` of :func:`policy_text`'s ``text`` (cached)."""
+    return AccountPolicy.from_dict(json.loads(text))
 
 
 def check_roots(identities: object, as_of: datetime) -> dict[str, str]:
@@ -195,6 +257,27 @@ def resolved(lead_ids: Any, ids: Any, roots: Mapping[str, str], source: str) -> 
     return _cells(lead_col), _cells(id_col)
 
 
+def lead_accounts(keys: Any, source: str) -> tuple[Any, Any]:
+    """The lead id and the account of each row of a leads table (or of a part of it holding
+    every row of its lead ids): two object arrays of text, the account ``None`` where the
+    lead has none, both read as the columnar engine reads them (integers as their
+    digits; a bad cell raises :class:`~leadscoring.InvalidInputError` naming ``source``).
+    A lead id given twice raises as the engine raises it."""
+    import numpy as np
+
+    from ..scoring.frame_columns import Table
+
+    table = Table(keys, source)
+    given = table.text("lead_id", required=True)
+    if len(given.values) != table.rows:
+        counts = np.bincount(given.codes, minlength=len(given.values))
+        twice = given.values[int(np.argmax(counts))]
+        raise InvalidInputError(
+            f"lead id {twice!r} is given twice", source=source, column="lead_id"
+        )
+    return _cells(given), _cells(table.text("account_id", required=False))
+
+
 def resolve_events(part: Any, roots: Mapping[str, str], source: str) -> Any:
     """One pandas partition of events with its ``lead_id`` and ``id`` columns as
     :func:`resolved` gives them (object columns of text)."""
@@ -225,6 +308,14 @@ def _call(
     options: Mapping[str, Any],
 ) -> Any:
     """One call of the columnar engine on pandas tables."""
+    if kind == "accounts":
+        from ..assessment.accounts_frame import assess_accounts_frame
+
+        if text is None:  # pragma: no cover - the accounts are given the model
+            raise InvalidValueError("model", "accounts need a model")
+        policy = policy_of(options["accounts"])
+        return assess_accounts_frame(events, model_of(text), as_of=as_of, leads_df=leads,
+                                     accounts=policy, on_unknown=options["on_unknown"])  # fmt: skip
     if kind == "activity":
         from ..scoring.frame_activity import activity_frame
 
@@ -245,9 +336,13 @@ def output_columns(
     kind: Kind, text: str | None, as_of: datetime, options: Mapping[str, Any]
 ) -> list[tuple[str, str]]:
     """The result's columns and their kinds (see :func:`column_kind`), from the model and
-    the options alone: the engine is run on one lead without events, on the driver."""
+    the options alone: the engine is run on one lead without events, on the driver (an
+    account row has fixed columns, :data:`ACCOUNT_COLUMNS`)."""
     _modules()
     import pandas as pd
+
+    if kind == "accounts":
+        return [(name, account_kind(name)) for name in ACCOUNT_COLUMNS]
 
     events = pd.DataFrame(
         {

@@ -1,4 +1,5 @@
-"""The columnar engine on Dask DataFrames: ``score_dask``, ``assess_dask``, ``activity_dask``.
+"""The columnar engine on Dask DataFrames: ``score_dask``, ``assess_dask``, ``activity_dask``
+and ``assess_accounts_dask``.
 
 Each shuffles the events (and the leads table, the same way) by the lead's bucket,
 :func:`~leadscoring.core.partition.partition_of` of its id, so every lead's rows land in
@@ -8,6 +9,11 @@ their ids qualified) partition by partition before the shuffle, so they land wit
 lead's. The output ``meta`` is derived from the model alone; the model travels to the
 workers as its JSON text and is compiled once per worker process, the identities as one
 plain ``dict`` alias → lead (a single key of the graph, not a copy per task).
+
+``assess_accounts_dask`` buckets by account instead: the (resolved) events and the leads'
+``lead_id`` and ``account_id`` are shuffled by lead, each event row is given its lead's
+account there (:func:`_routed`), then the events and the leads table are shuffled by the
+account's bucket, and :func:`~leadscoring.assess_accounts_frame` runs once per bucket.
 Needs the ``dask`` extra: ``pip install 'leadscoring[dask]'``.
 """
 
@@ -25,23 +31,28 @@ from ..model.scoring_model import ScoringModel, check_model
 from ..signals.dormancy import DormancyPolicy
 from ..signals.interest import InterestPolicy
 from ..signals.journey import JourneyClassifier
+from ..stages.accounts import AccountPolicy
 from ..stages.classifiers import GradeScale, PriorityGrid, TemperatureClassifier
 from ..stages.playbook import Playbook
 from ._partitions import (
     BUCKET,
     Kind,
     buckets,
+    check_bands,
     check_partitions,
     check_previous,
     check_roots,
+    lead_accounts,
     model_text,
     output_columns,
     pandas_meta,
+    policy_text,
     resolve_events,
+    resolved,
     run_bucket,
 )
 
-__all__ = ["activity_dask", "assess_dask", "score_dask"]
+__all__ = ["activity_dask", "assess_accounts_dask", "assess_dask", "score_dask"]
 
 
 def _dask() -> Any:
@@ -129,8 +140,13 @@ def _run(
     n = check_partitions(partitions)
     if n is None:
         n = max(events.npartitions, 1 if leads is None else leads.npartitions)
-    text = None if model is None else model_text(check_model(model))
+    checked = None if model is None else check_model(model)
+    text = None if checked is None else model_text(checked)
     columns = output_columns(kind, text, moment, options)
+    if kind == "assess" and checked is not None:
+        given = options["temperature"]
+        field = "model.temperature" if given is None else "temperature"
+        check_bands(checked.temperature if given is None else given, field, "lead")
     found = check_roots(identities, moment)
     roots = None
     if found:
@@ -201,7 +217,8 @@ def assess_dask(
     Arguments as for :func:`score_dask` and ``assess_frame``; ``previous`` is a mapping
     lead id → temperature (or a small pandas table), sent to every worker. The rows are
     not ranked across partitions: sort by ``priority`` and ``total`` for a call list.
-    ``identities`` as for :func:`score_dask`.
+    ``identities`` as for :func:`score_dask`. Percentile temperature bands are refused:
+    they rank each lead among all leads, and a partition holds only some.
     """
     options: dict[str, Any] = {
         "previous": check_previous(previous, "Dask"),
@@ -235,3 +252,113 @@ def activity_dask(
     """
     return _run("activity", events_ddf, None, as_of, leads_ddf, partitions,
                 {"policy": policy, "on_unknown": on_unknown}, identities)  # fmt: skip
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+
+def _routed(events: Any, keys: Any, n: int) -> Any:
+    """One partition of events (shuffled by lead, with the leads' ``lead_id`` and
+    ``account_id`` of the same leads) with the bucket of each row's account; the rows of
+    a lead without an account are dropped, those of a lead not in the leads table keep the
+    bucket of their own lead id, so the engine there reports them as ``on_unknown`` says."""
+    import numpy as np
+    import pandas as pd
+
+    events = events.drop(columns=[BUCKET])
+    ids, accounts = lead_accounts(keys.drop(columns=[BUCKET]), "leads_ddf")
+    lead_ids = resolved(events["lead_id"], None, {}, "events_ddf")[0]
+    at = pd.Index(ids).get_indexer(lead_ids)
+    unknown = at < 0
+    account = np.full(len(at), None, dtype=object)
+    account[~unknown] = accounts[at[~unknown]]
+    keep = unknown | pd.notna(account)
+    key = np.where(unknown, lead_ids, account)[keep]
+    return events[keep].assign(**{BUCKET: buckets(key, n)})
+
+
+def _account_bucket(leads: Any, n: int) -> Any:
+    """One partition of the leads table with the bucket of each lead's account; leads
+    without an account (no account's members) are dropped."""
+    import pandas as pd
+
+    _, accounts = lead_accounts(leads[["lead_id", "account_id"]], "leads_ddf")
+    keep = pd.notna(accounts)
+    return leads[keep].assign(**{BUCKET: buckets(accounts[keep], n)})
+
+
+def assess_accounts_dask(
+    events_ddf: Any,
+    model: ScoringModel,
+    *,
+    as_of: datetime,
+    leads_ddf: Any,
+    identities: Identities | None = None,
+    accounts: AccountPolicy | None = None,
+    on_unknown: OnUnknown = "raise",
+    partitions: int | None = None,
+) -> Any:
+    """:func:`~leadscoring.assess_accounts_frame` on Dask DataFrames: a lazy Dask DataFrame
+    with one row per account and the columns ``assess_accounts_frame`` gives.
+
+    ``leads_ddf`` is required and needs an ``account_id`` column. ``identities`` are
+    resolved before any shuffle, as in :func:`score_dask` (an alias's rows are its
+    lead's). Each event row is then given its lead's account (a shuffle of the events and
+    of the leads' ``lead_id`` and ``account_id`` by lead), and the events and the leads
+    table are shuffled by account id into ``partitions`` buckets (default: as many as the
+    larger of the two frames has partitions), ``assess_accounts_frame`` running once per
+    bucket. Events of leads without an account are dropped; those of leads not in
+    ``leads_ddf`` go to the bucket of their own lead id, where the engine raises
+    :class:`~leadscoring.UnknownLeadError` (at ``compute``), warns or skips them as
+    ``on_unknown`` says: the error names the unknown leads of that bucket, and a warning
+    is issued where the bucket runs (a worker's process on a cluster). A lead id given
+    twice in ``leads_ddf`` raises :class:`~leadscoring.InvalidInputError` (at
+    ``compute``), as in ``assess_accounts_frame``. ``accounts``
+    overrides the model's :class:`~leadscoring.AccountPolicy` and travels as plain data;
+    percentile temperature bands are refused (they rank among all accounts).
+
+    The rows are not ranked across partitions: sort by ``priority``, then ``score``
+    (highest first) and ``account_id`` for the ranked list ``assess_accounts_frame``
+    gives.
+    """
+    import numpy as np
+
+    dd = _dask()
+    moment = check_moment(as_of)
+    events = _check_frame(events_ddf, "events_ddf", dd)
+    if leads_ddf is None:
+        raise InvalidValueError(
+            "leads_ddf", "expected a Dask DataFrame of leads with an 'account_id' column, got None"
+        )
+    leads = _check_frame(leads_ddf, "leads_ddf", dd)
+    if "account_id" not in leads.columns:
+        raise InvalidValueError(
+            "leads_ddf", "has no 'account_id' column; accounts are made from the leads' account_id"
+        )
+    check_choice(on_unknown, ("raise", "warn", "ignore"), "on_unknown")
+    n = check_partitions(partitions)
+    if n is None:
+        n = max(events.npartitions, leads.npartitions)
+    checked = check_model(model)
+    text = model_text(checked)
+    options = {"accounts": policy_text(accounts, checked), "on_unknown": on_unknown}
+    columns = output_columns("accounts", text, moment, options)
+    found = check_roots(identities, moment)
+    roots = None
+    if found:
+        from dask.delayed import delayed
+
+        roots = delayed(found, pure=True)  # one key of the graph, not a copy per task
+        events = _resolved(events, roots)
+    by_lead = _shuffle(events, n)
+    keys = _shuffle(leads[["lead_id", "account_id"]], n)
+    routed = dd.map_partitions(_routed, by_lead, keys, n, meta=by_lead._meta,
+                               align_dataframes=False)  # fmt: skip
+    members = leads.map_partitions(
+        _account_bucket, n, meta=leads._meta.assign(**{BUCKET: np.int64(0)})
+    )
+    frames = [routed.shuffle(on=BUCKET, npartitions=n), members.shuffle(on=BUCKET, npartitions=n)]
+    return dd.map_partitions(
+        _bucket_call, *frames, meta=pandas_meta(columns), align_dataframes=False,
+        kind="accounts", text=text, as_of=moment, options=options, columns=columns, roots=roots,
+    )  # fmt: skip

@@ -1,5 +1,5 @@
 """The columnar engine on PySpark DataFrames: ``score_spark``, ``assess_spark``,
-``activity_spark``.
+``activity_spark`` and ``assess_accounts_spark``.
 
 Each groups the events (and the leads table, cogrouped the same way) by a bucket,
 :func:`~leadscoring.core.partition.partition_of` of the lead id (the same CRC-32,
@@ -12,8 +12,15 @@ zone). The model travels as its JSON text and is compiled once per Python worker
 With ``identities=``, a pandas UDF re-keys the ``lead_id`` and ``id`` columns (only those
 two travel to Python) before the grouping, with the columnar engine's own functions, so
 an alias's rows are grouped with its lead's; the links travel as a plain ``dict`` alias →
-lead in the UDFs' closures (which classic PySpark broadcasts once over 1 MB). Needs the
-``spark`` extra: ``pip install 'leadscoring[spark]'`` (and a Java runtime).
+lead in the UDFs' closures (which classic PySpark broadcasts once over 1 MB).
+
+``assess_accounts_spark`` groups by account instead: the (resolved) events are joined
+with the leads' ``lead_id`` and ``account_id`` (a lead id given twice fails the job, as
+the columnar engine refuses it), and the events and the leads table are grouped by
+``pmod(crc32(cast(account_id as binary)), n)``. Events of unknown leads are found up front
+by one Spark job, so ``UnknownLeadError`` is raised (or the warning issued) on the driver
+as :func:`~leadscoring.assess_accounts_frame` raises it. Needs the ``spark`` extra:
+``pip install 'leadscoring[spark]'`` (and a Java runtime).
 """
 
 from __future__ import annotations
@@ -23,28 +30,43 @@ from datetime import datetime
 from typing import Any
 
 from ..assessment.segments import Segment, check_segments
-from ..core.checks import OnUnknown, check_choice, check_moment, expect
+from ..core.checks import OnUnknown, check_choice, check_moment, expect, report_unknown
 from ..core.errors import InvalidValueError
 from ..core.identity import Identities
+from ..core.times import to_us
 from ..model.scoring_model import ScoringModel, check_model
 from ..signals.dormancy import DormancyPolicy
 from ..signals.interest import InterestPolicy
 from ..signals.journey import JourneyClassifier
+from ..stages.accounts import AccountPolicy
 from ..stages.classifiers import GradeScale, PriorityGrid, TemperatureClassifier
 from ..stages.playbook import Playbook
 from ._partitions import (
     BUCKET,
     Kind,
+    check_bands,
     check_partitions,
     check_previous,
     check_roots,
     model_text,
     output_columns,
+    policy_text,
     resolved,
     run_bucket,
 )
 
-__all__ = ["activity_spark", "assess_spark", "bucket_column", "score_spark", "spark_schema"]
+__all__ = [
+    "activity_spark",
+    "assess_accounts_spark",
+    "assess_spark",
+    "bucket_column",
+    "score_spark",
+    "spark_schema",
+]
+
+_LEAD = "__leadscoring_lead__"
+_ACCOUNT = "__leadscoring_account__"
+_ROWS = "__leadscoring_rows__"
 
 _SPARK_TYPES = {
     "text": "string",
@@ -87,28 +109,32 @@ def _check_frame(value: object, field: str, sql: Any) -> Any:
     return value
 
 
-def bucket_column(n: int) -> Any:
-    """The bucket of each row as a Spark column: ``partition_of(lead_id, n)``, the CRC-32
-    of the lead id's UTF-8 bytes modulo ``n``, computed in the JVM (an integer id is
-    hashed as its digits, as the engine reads it)."""
+def bucket_column(n: int, key: str = "lead_id") -> Any:
+    """The bucket of each row as a Spark column: ``partition_of(lead_id, n)`` (or of the
+    column ``key``), the CRC-32 of the id's UTF-8 bytes modulo ``n``, computed in the JVM
+    (an integer id is hashed as its digits, as the engine reads it)."""
     from pyspark.sql import functions as sf
 
-    text = sf.col("lead_id").cast("string").cast("binary")
+    text = sf.col(key).cast("string").cast("binary")
     return sf.pmod(sf.crc32(text), sf.lit(n)).cast("int").alias(BUCKET)
 
 
-def _prepared(frame: Any, n: int) -> tuple[Any, list[str], list[str]]:
-    """``frame`` with the bucket column and its timestamps as epoch microseconds; the
-    names of its columns and of those timestamp columns."""
+def _prepared(
+    frame: Any, bucket: Any, names: list[str] | None = None
+) -> tuple[Any, list[str], list[str]]:
+    """``frame``'s columns (or those of ``names``) with the ``bucket`` column, timestamps
+    as epoch microseconds; the names of those columns and of the timestamp columns."""
     from pyspark.sql import functions as sf
     from pyspark.sql.types import TimestampType
 
-    times = [f.name for f in frame.schema.fields if isinstance(f.dataType, TimestampType)]
+    names = list(frame.columns) if names is None else names
+    times = [f.name for f in frame.schema.fields
+             if f.name in names and isinstance(f.dataType, TimestampType)]  # fmt: skip
     selected = [
         sf.unix_micros(sf.col(f"`{name}`")).alias(name) if name in times else sf.col(f"`{name}`")
-        for name in frame.columns
+        for name in names
     ]
-    return frame.select(*selected, bucket_column(n)), list(frame.columns), times
+    return frame.select(*selected, bucket), names, times
 
 
 def _text_column(frame: Any, name: str) -> Any:
@@ -207,13 +233,18 @@ def _run(
     n = check_partitions(partitions)
     if n is None:
         n = int(events.sparkSession.conf.get("spark.sql.shuffle.partitions"))
-    text = None if model is None else model_text(check_model(model))
+    checked = None if model is None else check_model(model)
+    text = None if checked is None else model_text(checked)
     columns = output_columns(kind, text, moment, options)
+    if kind == "assess" and checked is not None:
+        given = options["temperature"]
+        field = "model.temperature" if given is None else "temperature"
+        check_bands(checked.temperature if given is None else given, field, "lead")
     schema = spark_schema(columns)
     roots = check_roots(identities, moment)
     if roots:
         events = _resolved(events, roots)
-    events, event_names, event_times = _prepared(events, n)
+    events, event_names, event_times = _prepared(events, bucket_column(n))
     if leads is None:
 
         def one(part: Any) -> Any:
@@ -221,7 +252,7 @@ def _run(
             return run_bucket(kind, text, found, None, moment, options, columns)
 
         return events.groupBy(BUCKET).applyInPandas(one, schema=schema)
-    leads, lead_names, lead_times = _prepared(leads, n)
+    leads, lead_names, lead_times = _prepared(leads, bucket_column(n))
     kept = roots or None  # a bucket's leads lose the rows of aliases
 
     def both(part: Any, lead_part: Any) -> Any:
@@ -287,7 +318,8 @@ def assess_spark(
     Arguments as for :func:`score_spark` and ``assess_frame``; ``previous`` is a mapping
     lead id → temperature (or a small pandas table), sent to every worker. The rows are
     not ranked: order by ``priority`` and ``total`` for a call list. ``identities`` as
-    for :func:`score_spark`.
+    for :func:`score_spark`. Percentile temperature bands are refused: they rank each
+    lead among all leads, and a bucket holds only some.
     """
     options: dict[str, Any] = {
         "previous": check_previous(previous, "PySpark"),
@@ -321,3 +353,121 @@ def activity_spark(
     """
     return _run("activity", events_sdf, None, as_of, leads_sdf, partitions,
                 {"policy": policy, "on_unknown": on_unknown}, identities)  # fmt: skip
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+
+def _lead_accounts(leads: Any) -> Any:
+    """One row per lead id of ``leads``: its id and its account as text (``_LEAD``,
+    ``_ACCOUNT``); a lead id given twice fails the job when this is computed, as the
+    columnar engine refuses it."""
+    from pyspark.sql import functions as sf
+
+    keys = leads.select(
+        sf.col("lead_id").cast("string").alias(_LEAD),
+        sf.col("account_id").cast("string").alias(_ACCOUNT),
+    )
+    once = keys.groupBy(_LEAD).agg(
+        sf.count(sf.lit(1)).alias(_ROWS), sf.max(_ACCOUNT).alias(_ACCOUNT)
+    )
+    twice = sf.raise_error(
+        sf.concat(sf.lit("leads_sdf, column 'lead_id': lead id '"), sf.col(_LEAD),
+                  sf.lit("' is given twice"))
+    )  # fmt: skip
+    account = sf.when(sf.col(_ROWS) > 1, twice).otherwise(sf.col(_ACCOUNT))
+    return once.select(_LEAD, account.alias(_ACCOUNT))
+
+
+def _check_unknown(joined: Any, moment: datetime, on_unknown: OnUnknown) -> None:
+    """Events of leads not in the leads table (those not after ``moment``), found by one
+    Spark job and reported on the driver as the columnar engine reports them."""
+    from pyspark.sql import functions as sf
+    from pyspark.sql.types import TimestampType
+
+    unknown = joined.where(sf.col(_LEAD).isNull() & sf.col("lead_id").isNotNull())
+    if "at" in joined.columns and isinstance(joined.schema["at"].dataType, TimestampType):
+        unknown = unknown.where(sf.unix_micros(sf.col("at")) <= sf.lit(to_us(moment)))
+    found = unknown.groupBy(sf.col("lead_id").cast("string").alias(_LEAD)).count().collect()
+    names = sorted(str(row[_LEAD]) for row in found)
+    report_unknown(names, sum(int(row["count"]) for row in found), on_unknown)
+
+
+def assess_accounts_spark(
+    events_sdf: Any,
+    model: ScoringModel,
+    *,
+    as_of: datetime,
+    leads_sdf: Any,
+    identities: Identities | None = None,
+    accounts: AccountPolicy | None = None,
+    on_unknown: OnUnknown = "raise",
+    partitions: int | None = None,
+) -> Any:
+    """:func:`~leadscoring.assess_accounts_frame` on PySpark DataFrames: a lazy PySpark
+    DataFrame with one row per account and the columns ``assess_accounts_frame`` gives.
+
+    ``leads_sdf`` is required and needs an ``account_id`` column. ``identities`` are
+    resolved before the grouping, as in :func:`score_spark`. The events are joined with
+    the leads' ``lead_id`` and ``account_id``, then the events and the leads table are
+    cogrouped by a hash of the account id into ``partitions`` buckets (default:
+    ``spark.sql.shuffle.partitions``), ``assess_accounts_frame`` running once per bucket.
+    Events of leads without an account are dropped. Events of leads not in ``leads_sdf``
+    are looked for up front, by one Spark job at the call (``on_unknown="ignore"`` skips
+    it), so :class:`~leadscoring.UnknownLeadError` is raised, or
+    :class:`~leadscoring.UnknownLeadWarning` issued, on the driver, naming the same leads
+    as ``assess_accounts_frame``; those events are then left out. A lead id given twice
+    in ``leads_sdf`` fails the Spark job. ``accounts`` overrides the model's
+    :class:`~leadscoring.AccountPolicy` and travels as plain data; percentile temperature
+    bands are refused (they rank among all accounts).
+
+    The rows are not ranked: order by ``priority``, then ``score`` (descending) and
+    ``account_id`` for the ranked list ``assess_accounts_frame`` gives.
+    """
+    from pyspark.sql import functions as sf
+
+    sql = _spark()
+    moment = check_moment(as_of)
+    events = _check_frame(events_sdf, "events_sdf", sql)
+    if leads_sdf is None:
+        raise InvalidValueError(
+            "leads_sdf", "expected a PySpark DataFrame of leads with an 'account_id' column, "
+            "got None",
+        )  # fmt: skip
+    leads = _check_frame(leads_sdf, "leads_sdf", sql)
+    if "account_id" not in leads.columns:
+        raise InvalidValueError(
+            "leads_sdf", "has no 'account_id' column; accounts are made from the leads' account_id"
+        )
+    check_choice(on_unknown, ("raise", "warn", "ignore"), "on_unknown")
+    n = check_partitions(partitions)
+    if n is None:
+        n = int(events.sparkSession.conf.get("spark.sql.shuffle.partitions"))
+    checked = check_model(model)
+    text = model_text(checked)
+    options = {"accounts": policy_text(accounts, checked), "on_unknown": "ignore"}
+    columns = output_columns("accounts", text, moment, options)
+    schema = spark_schema(columns)
+    roots = check_roots(identities, moment)
+    if roots:
+        events = _resolved(events, roots)
+    names = list(events.columns)
+    joined = events.join(
+        _lead_accounts(leads), sf.col("lead_id").cast("string") == sf.col(_LEAD), "left"
+    )
+    if on_unknown != "ignore":
+        _check_unknown(joined, moment, on_unknown)
+    # a row without a lead id goes on (to the null bucket) for the engine to refuse it
+    member_events = joined.where(sf.col(_ACCOUNT).isNotNull() | sf.col("lead_id").isNull())
+    events, event_names, event_times = _prepared(member_events, bucket_column(n, _ACCOUNT), names)
+    members = leads.where(sf.col("account_id").cast("string").isNotNull())
+    leads, lead_names, lead_times = _prepared(members, bucket_column(n, "account_id"))
+    kept = roots or None  # a bucket's leads lose the rows of aliases
+
+    def both(part: Any, lead_part: Any) -> Any:
+        found = _pandas(part, event_names, event_times)
+        known = _pandas(lead_part, lead_names, lead_times)
+        return run_bucket("accounts", text, found, known, moment, options, columns, kept)
+
+    grouped = events.groupBy(BUCKET).cogroup(leads.groupBy(BUCKET))
+    return grouped.applyInPandas(both, schema=schema)
