@@ -5,7 +5,7 @@
     python benchmarks/cluster.py --json
 
 The data is written once as Parquet under ``--dir`` (default a temporary directory): the
-events of ``sample_dataset(seed=0, n_leads=10_000)`` (about 94,000 events with the cookies
+events of ``sample_dataset(seed=0, n_leads=10_000)`` (about 97,000 events with the cookies
 united) tiled with new lead ids (``L00001~7``, its events ``L00001-E001``, ...) until
 ``--events`` rows, in files of about 500,000 rows, and the matching leads table. Each
 engine then runs ``assess`` (the nightly job) on those files with the ``b2b-default``
