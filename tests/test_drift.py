@@ -22,17 +22,8 @@ from hypothesis import strategies as st
 from leadscoring import InvalidInputError, InvalidValueError, LeadScore, LeadScoringError
 from leadscoring.cli.drift import DRIFT_EXIT, read_scores
 from leadscoring.cli.main import main
-from leadscoring.learning.drift import (
-    ACT_ABOVE,
-    EPSILON,
-    STABLE_BELOW,
-    DriftReport,
-    RuleDrift,
-    drift,
-    psi,
-    psi_band,
-    score_edges,
-)
+from leadscoring.learning.drift import DriftReport, RuleDrift, drift
+from leadscoring.learning.psi import ACT_ABOVE, EPSILON, STABLE_BELOW, psi, psi_band, score_edges
 
 THEN_AT = datetime(2026, 4, 1, tzinfo=UTC)
 NOW_AT = datetime(2026, 6, 30, tzinfo=UTC)

@@ -7,6 +7,6 @@ Import these in your own annotations::
 
 from .core.aliases import Scalar, Timestamp
 from .core.identity import Identities
-from .learning.drift import DriftBand
+from .learning.psi import DriftBand
 
 __all__ = ["DriftBand", "Identities", "Scalar", "Timestamp"]

@@ -22,12 +22,9 @@ from typing import Any
 from ..core.errors import InvalidInputError, InvalidValueError
 from ..core.json_keys import DuplicateKeyError, unique_keys
 from ..core.times import to_utc
-from ..learning.drift import (
-    DriftBand,
-    RuleTally,
-    ScorePopulation,
-    compare_populations,
-)
+from ..learning.drift import compare_populations
+from ..learning.populations import RuleTally, ScorePopulation
+from ..learning.psi import DriftBand
 from ..loaders._result import RejectedRow
 from ..loaders._sources import Record, csv_records, jsonl_records, open_lines
 from .io import SCHEMA_VERSION, print_json

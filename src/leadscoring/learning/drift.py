@@ -29,269 +29,37 @@ The arithmetic, all of it order-independent:
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
-from typing import Any, Literal
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
 import attrs
 
-from ..core.checks import expect
 from ..core.display import html_block, html_table, moment
 from ..core.errors import InvalidValueError
-from ..core.results import LeadScore
-from . import metrics as _metrics
+from .populations import RuleTally, ScorePopulation, _is_frame, population
+from .psi import (
+    ACT_ABOVE,
+    EPSILON,
+    STABLE_BELOW,
+    DriftBand,
+    _shares,
+    _term,
+    psi,
+    psi_band,
+    score_edges,
+)
 from .report_text import table
 
 __all__ = [
-    "ACT_ABOVE",
-    "EPSILON",
-    "STABLE_BELOW",
-    "DriftBand",
     "DriftBin",
     "DriftReport",
     "RuleDrift",
-    "RuleTally",
-    "ScorePopulation",
     "compare_populations",
     "drift",
-    "population",
-    "psi",
-    "psi_band",
-    "score_edges",
 ]
 
-DriftBand = Literal["stable", "watch", "act"]
-"""How far a distribution moved: ``stable`` (PSI < 0.1), ``watch`` (0.1 to 0.25), ``act``
-(> 0.25)."""
-
-EPSILON = 1e-4
-"""The share used in place of 0 in the PSI, so an empty bin gives a finite term."""
-
-STABLE_BELOW = 0.1
-"""A PSI below this is ``stable``."""
-
-ACT_ABOVE = 0.25
-"""A PSI above this is ``act``; from :data:`STABLE_BELOW` to this, both included, ``watch``."""
-
 _RANK: dict[DriftBand, int] = {"stable": 0, "watch": 1, "act": 2}
-
-
-def psi_band(value: float) -> DriftBand:
-    """The band of a PSI: ``stable`` (< 0.1), ``watch`` (0.1 to 0.25, both included), ``act``.
-
-    >>> psi_band(0.1), psi_band(0.25), psi_band(0.2501)
-    ('watch', 'watch', 'act')
-    """
-    if value < STABLE_BELOW:
-        return "stable"
-    return "watch" if value <= ACT_ABOVE else "act"
-
-
-def _term(then: float, now: float) -> float:
-    a, b = max(then, EPSILON), max(now, EPSILON)
-    return (b - a) * math.log(b / a)
-
-
-def psi(then: Sequence[float], now: Sequence[float]) -> float:
-    """The population stability index of two distributions over the same bins.
-
-    ``then`` and ``now`` are each bin's share (0 to 1); a share of 0 counts as
-    :data:`EPSILON`. ``Σ (now − then) · ln(now / then)``, always ``>= 0``.
-
-    >>> round(psi([0.25, 0.25, 0.25, 0.25], [0.4, 0.2, 0.2, 0.2]), 4)
-    0.104
-    """
-    if len(then) != len(now):
-        raise InvalidValueError(
-            "now", f"has {len(now)} share(s) and then has {len(then)}; give one per bin to both"
-        )
-    for name, shares in (("then", then), ("now", now)):
-        for index, share in enumerate(shares):
-            if not _is_number(share) or not 0 <= share <= 1:
-                raise InvalidValueError(
-                    f"{name}[{index}]", f"must be a share from 0 to 1, got {share!r}"
-                )
-    return math.fsum(_term(a, b) for a, b in zip(then, now, strict=True))
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def score_edges(values: Sequence[float], bins: int) -> tuple[float, ...]:
-    """The inner edges of ``bins`` quantile bins of ``values``, equal edges collapsed.
-
-    >>> score_edges([1, 2, 3, 4, 5, 6, 7, 8], 4)
-    (2.75, 4.5, 6.25)
-    >>> score_edges([0, 0, 0, 0, 0, 0, 5, 9], 4)
-    (0.0, 1.25)
-    """
-    ordered = sorted(float(v) for v in values)
-    return tuple(sorted({_metrics._quantile(ordered, k / bins) for k in range(1, bins)}))
-
-
-def _shares(values: Sequence[float], edges: Sequence[float]) -> list[float]:
-    """The share of ``values`` in each bin: ``(edges[i - 1], edges[i]]``, open at the ends."""
-    counts = [0] * (len(edges) + 1)
-    for value in values:
-        counts[bisect_left(edges, value)] += 1
-    return [c / len(values) for c in counts]
-
-
-# --------------------------------------------------------------------------- populations
-
-
-@attrs.frozen(kw_only=True)
-class RuleTally:
-    """One rule over a population: the leads it ``fired`` for (non-zero points) and the
-    sum of its ``points`` as absolute values."""
-
-    fired: int
-    points: float
-
-
-@attrs.frozen(kw_only=True)
-class ScorePopulation:
-    """What drift needs of a population of scores: each lead's total and, per rule, a
-    :class:`RuleTally` (``None``: the input has no per-rule points).
-
-    ``source`` names the input in messages (``"scores_then"``, a file name); ``hint``
-    says how to give per-rule points, for the error raised when only the other
-    population has them. :func:`population` makes one from ``LeadScore`` s or a table.
-    """
-
-    source: str
-    totals: tuple[float, ...]
-    rules: Mapping[str, RuleTally] | None
-    as_of: datetime | None = None
-    hint: str = ""
-
-
-def _single_moment(moments: Iterable[datetime]) -> datetime | None:
-    found = set(moments)
-    return found.pop() if len(found) == 1 else None
-
-
-def _object_population(values: object, name: str) -> ScorePopulation:
-    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
-        raise InvalidValueError(
-            name,
-            f"expected LeadScore results (score_all) or a DataFrame (score_frame), "
-            f"got {type(values).__name__}",
-        )
-    scores = [expect(item, LeadScore, f"{name}[{k}]") for k, item in enumerate(values)]
-    totals = []
-    names: set[str] = set()
-    fired: dict[str, int] = {}
-    points: dict[str, list[float]] = {}
-    for k, score in enumerate(scores):
-        if not _is_number(score.total):
-            raise InvalidValueError(
-                f"{name}[{k}].total",
-                f"must be a finite number, got {score.total!r} (lead {score.lead_id!r})",
-            )
-        totals.append(float(score.total))
-        names.update(score.by_rule)
-        for rule, value in score.by_rule.items():
-            if value == 0:  # the common case first; zeros add nothing (NaN and text are not 0)
-                continue
-            if not (type(value) is float and math.isfinite(value)) and not _is_number(value):
-                raise InvalidValueError(
-                    f"{name}[{k}].by_rule[{rule!r}]", f"must be a finite number, got {value!r}"
-                )
-            fired[rule] = fired.get(rule, 0) + 1
-            points.setdefault(rule, []).append(abs(value))
-    rules = {
-        r: RuleTally(fired=fired.get(r, 0), points=math.fsum(points.get(r, ())))
-        for r in sorted(names)
-    }
-    return ScorePopulation(
-        source=name,
-        totals=tuple(totals),
-        rules=rules,
-        as_of=_single_moment(s.as_of for s in scores),
-    )
-
-
-def _frame_population(value: Any, name: str) -> ScorePopulation:
-    from ..scoring.frame import _modules
-
-    _modules()
-    import narwhals.stable.v1 as nw
-
-    try:
-        frame = nw.from_native(value, eager_only=True)
-    except TypeError:
-        raise InvalidValueError(
-            name,
-            f"expected LeadScore results (score_all) or a pandas or polars DataFrame "
-            f"(score_frame), got {type(value).__name__}",
-        ) from None
-    columns = [str(c) for c in frame.columns]
-    if "total" not in columns:
-        shown = ", ".join(repr(c) for c in columns[:10]) or "none"
-        raise InvalidValueError(
-            name,
-            f"has no 'total' column (columns: {shown}); pass the table score_frame "
-            "returns, with by_rule=True for the rules' drift",
-        )
-
-    def numbers(column: str) -> list[float]:
-        cells = frame[column].to_list()
-        for k, cell in enumerate(cells):
-            if not _is_number(cell):
-                raise InvalidValueError(
-                    f"{name}[{column!r}][{k}]",
-                    f"row {k} (counting from 0) must be a finite number, got {cell!r}",
-                )
-        return [float(c) for c in cells]
-
-    totals = tuple(numbers("total"))
-    rule_columns = [c for c in columns if c.startswith("by_rule.")]
-    rules = None
-    if rule_columns:
-        rules = {}
-        for column in rule_columns:
-            cells = numbers(column)
-            rules[column.removeprefix("by_rule.")] = RuleTally(
-                fired=sum(c != 0 for c in cells), points=math.fsum(abs(c) for c in cells)
-            )
-    as_of = _single_moment(_table_moments(frame["as_of"].to_list())) if "as_of" in columns else None
-    return ScorePopulation(
-        source=name,
-        totals=totals,
-        rules=rules,
-        as_of=as_of,
-        hint="score it with score_frame(..., by_rule=True), or drop the 'by_rule.' columns "
-        "of the other table to compare the totals alone",
-    )
-
-
-def _table_moments(cells: Iterable[object]) -> Iterator[datetime]:
-    """The moments of an ``as_of`` column (as ``to_frame`` writes it); a cell that is not
-    an aware datetime is skipped: the moment is only shown, never computed with."""
-    for cell in cells:
-        to_python = getattr(cell, "to_pydatetime", None)
-        value = to_python() if callable(to_python) else cell
-        if isinstance(value, datetime) and value.utcoffset() is not None:
-            yield value.astimezone(UTC)
-
-
-def _is_frame(value: object) -> bool:
-    return hasattr(value, "columns") or hasattr(value, "__narwhals_dataframe__")
-
-
-def population(value: object, name: str) -> ScorePopulation:
-    """The :class:`ScorePopulation` of ``LeadScore`` s or of a table with a ``total`` and
-    maybe ``by_rule.<rule>`` columns (what ``score_frame(..., by_rule=True)`` returns);
-    ``name`` is the argument's name in messages."""
-    if _is_frame(value):
-        return _frame_population(value, name)
-    return _object_population(value, name)
-
-
-# --------------------------------------------------------------------------- the report
 
 
 @attrs.frozen(kw_only=True)
