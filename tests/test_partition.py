@@ -29,7 +29,7 @@ from leadscoring import (
     ScoringModel,
 )
 from leadscoring.core.partition import partition_of
-from leadscoring.scoring.scorer import id_readers
+from leadscoring.scoring.scorer_links import id_readers
 from strategies import T0, event_conditions, event_lists, lead_conditions, leads, models
 from test_scorer import assert_same
 

@@ -15,16 +15,18 @@ False
 The numbers are those :func:`~leadscoring.score` gives on the lead's full history (to
 floating-point rounding), for events added in any order. What is kept per lead and rule
 is described in :mod:`leadscoring.scoring.scorer_state`, :mod:`.activity_log`,
-:mod:`.signal_state` and ``docs/backend.md``. The assessments (``assess``, ``assess_all``,
-``changes``) are added one layer up, by :class:`leadscoring.assessment.stream.Scorer`,
-from the parts this class exposes (:meth:`Scorer._parts`).
+:mod:`.signal_state` and ``docs/backend.md``; how an alias is united with its lead
+(:meth:`Scorer.link`, the lead form of :meth:`Scorer.merge`) in :mod:`.scorer_links`.
+The assessments (``assess``, ``assess_all``, ``changes``) are added one layer up, by
+:class:`leadscoring.assessment.stream.Scorer`, from the parts this class exposes
+(:meth:`Scorer._parts`).
 """
 
 from __future__ import annotations
 
 import difflib
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from os import PathLike
 from typing import Any, TypeVar, overload
@@ -37,21 +39,12 @@ from ..core.checks import (
     check_not_alias,
     expect,
 )
-from ..core.conditions import All, AnyOf, Condition, Field, Not
-from ..core.errors import (
-    InvalidEventError,
-    InvalidInputError,
-    InvalidValueError,
-    SnapshotError,
-    UnknownLeadError,
-)
+from ..core.errors import InvalidEventError, InvalidValueError, UnknownLeadError
 from ..core.event import Event, event_fingerprint, in_event_order, properties_key
-from ..core.identity import Identity, IdentityMap, MergeStrategy, moved, source_id
-from ..core.identity import merge as merge_records
+from ..core.identity import Identity, IdentityMap, MergeStrategy, moved
 from ..core.lead import Lead
 from ..core.results import LeadScore, Row
-from ..core.rules import EventRule, RateRule, RepeatRule
-from ..core.times import EARLIEST_US, from_us, to_us
+from ..core.times import from_us, to_us
 from ..model.scoring_model import ScoringModel, check_model
 from ..signals.activity import Activity, Reactivation, _is_intent
 from ..signals.interest import InterestProfile
@@ -60,6 +53,7 @@ from . import snapshot as _snapshot
 from .activity_log import ActivityLog, Key, activity_at
 from .compiled import CompiledModel, CompiledRule, RuleKind, compile_model
 from .engine import finish_score, fit_rows, rate_note, reactivation_rows_of
+from .scorer_links import ScorerLinks, id_readers
 from .scorer_state import LeadState, Plan, RateTimes, plan_for
 from .semantics import event_points
 from .signal_state import Journey, Tally, empty_profile
@@ -95,60 +89,7 @@ def unknown_lead(lead_id: str, known: Iterable[str]) -> UnknownLeadError:
     return error
 
 
-def _reads_ids(condition: Condition) -> bool:
-    if isinstance(condition, Field):
-        return condition.name == "id"
-    if isinstance(condition, Not):
-        return _reads_ids(condition.condition)
-    if isinstance(condition, All | AnyOf):
-        return any(_reads_ids(c) for c in condition.conditions)
-    return False  # pragma: no cover - every condition is one of the four
-
-
-def id_readers(model: ScoringModel) -> list[str]:
-    """What in ``model`` reads an event's ``id`` (rule names, ``journey stage ...``): once
-    an alias is linked, its earlier events were matched under ids that are no longer
-    theirs, so such a model cannot unite histories incrementally."""
-    out = [
-        f"rule {rule.name!r}"
-        for rule in model.rules
-        if (isinstance(rule, EventRule | RepeatRule) and _reads_ids(rule.when))
-        or (
-            isinstance(rule, RateRule)
-            and (_reads_ids(rule.numerator) or _reads_ids(rule.denominator))
-        )
-    ]
-    for stage, conditions in model.journey.stages.items():
-        if any(_reads_ids(c) for c in conditions):
-            out.append(f"journey stage {stage.value!r}")
-    return out
-
-
-def _qualifier(alias: str, foreign: set[str] | None) -> Callable[[str], str]:
-    """How an id of ``alias``'s state reads in its lead's: qualified by the alias, unless
-    it came from one of the alias's own aliases (qualified by that source already)."""
-    ids = foreign or set()
-
-    def qualify(event_id: str) -> str:
-        return event_id if event_id in ids else str(source_id(alias, event_id))
-
-    return qualify
-
-
-Saving = tuple[list[str], dict[str, Any]]
-"""What a change writes to the store: the leads whose rows to write, and ``_save``'s
-keyword arguments (``links``, ``drop``)."""
-
-
-def _link_of(alias: object, lead_id: object, at: datetime | str) -> Identity:
-    """The link, checked: two different ids and a moment."""
-    alias_, lead_ = expect(alias, str, "alias"), expect(lead_id, str, "lead_id")
-    if alias_ == lead_:
-        raise InvalidValueError("lead_id", f"{alias_!r} cannot be linked to itself")
-    return Identity(alias=alias_, lead_id=lead_, at=at)
-
-
-class Scorer:
+class Scorer(ScorerLinks):
     """Incremental scoring: :meth:`add` events in any order, :meth:`score` at any time.
 
     ``scorer.score(lead, as_of)`` equals ``score(lead, all_events_added, model,
@@ -497,146 +438,7 @@ class Scorer:
         the lead already has raises :class:`~leadscoring.InvalidEventError`. Checked
         before anything changes; with a store, written in one transaction.
         """
-        identity = _link_of(alias, lead_id, at)
-        with self._lock:
-            apply = self._prepare_link(identity)
-            if apply is not None:
-                touched, changes = apply()
-                self._save(touched, **changes)
-
-    def _prepare_link(self, identity: Identity) -> Callable[[], Saving] | None:
-        """Check ``identity`` against the scorer; ``None`` if it changes nothing, else a
-        function that applies it and returns ``_save``'s arguments (call under the lock)."""
-        alias, given = identity.alias, identity.lead_id
-        first = self._links.get(alias)
-        if first is not None:
-            if first.lead_id != given:
-                raise InvalidValueError(
-                    "alias",
-                    f"alias {alias!r} is already linked to lead {first.lead_id!r}; it cannot "
-                    f"also be lead {given!r} (an alias belongs to one lead: to move it, "
-                    "merge the two leads instead)",
-                )
-            if identity.at >= first.at:
-                return None
-            return lambda: self._relink(identity)
-        root = self._roots.get(given, given)
-        if root == alias:
-            raise InvalidValueError(
-                "lead_id",
-                f"{given!r} is already an alias of {alias!r}; linking {alias!r} to it would "
-                "make a cycle",
-            )
-        other = self._leads.get(alias)
-        if other is not None and self._id_readers:
-            raise InvalidValueError(
-                "alias",
-                f"the model's {', '.join(self._id_readers)} reads event ids, and alias "
-                f"{alias!r}'s events were matched under their own ids, not the ids they "
-                f"have as lead {root!r}'s (the scorer keeps no events to match again); "
-                "score the united history with score_all(..., identities=...)",
-            )
-        if other is not None:
-            self._check_ids(root, alias, other)
-        return lambda: self._apply_link(identity, root, other)
-
-    def _check_ids(self, root: str, alias: str, other: LeadState) -> None:
-        """Raise if an event of ``alias`` would share its qualified id with one the lead
-        ``root`` already has (a copy cannot be told apart from the state kept)."""
-        mine = self._leads.get(root)
-        if other.ids is None or mine is None or mine.ids is None:
-            return
-        qualify = _qualifier(alias, other.foreign)
-        for event_id, digest in other.ids.items():
-            as_lead = qualify(event_id)
-            found = mine.ids.get(as_lead)
-            if found is None:
-                continue
-            if found != digest:
-                raise InvalidEventError(
-                    "Event.id",
-                    f"two different events of lead {root!r} share id {as_lead!r}: the "
-                    f"lead's own and alias {alias!r}'s {event_id!r}",
-                )
-            raise InvalidEventError(
-                "Event.id",
-                f"lead {root!r} already has event {as_lead!r}, a copy of alias {alias!r}'s "
-                f"event {event_id!r}: the scorer keeps no events, so it cannot count the "
-                "copy once in the united history (give each source's events their own "
-                "ids, or score the history with score_all(..., identities=...))",
-            )
-
-    def _relink(self, identity: Identity) -> Saving:
-        """The same link, made earlier: only the recorded moment moves."""
-        self._links[identity.alias] = identity
-        self._rebuild_links()
-        return [], {"links": [identity]}
-
-    def _apply_link(self, identity: Identity, root: str, other: LeadState | None) -> Saving:
-        alias = identity.alias
-        for table in (self._known, self._records, self._labels, self._leads):
-            table.pop(alias, None)
-        self._known.setdefault(root)
-        if other is not None:
-            mine = self._leads.get(root)
-            if mine is None:
-                mine = self._leads[root] = LeadState(len(self._plans))
-            self._absorb(mine, other, _qualifier(alias, other.foreign))
-        members = self._aliases.pop(alias, {})
-        members[alias] = None
-        self._aliases.setdefault(root, {}).update(members)
-        for member in members:
-            self._roots[member] = root
-        self._links[alias] = identity
-        since = max(to_us(identity.at), self._since.pop(alias, EARLIEST_US))
-        self._since[root] = max(since, self._since.get(root, EARLIEST_US))
-        return [root], {"links": [identity], "drop": [alias]}
-
-    def _absorb(self, mine: LeadState, other: LeadState, qualify: Callable[[str], str]) -> None:
-        """Combine ``other`` (an alias's state) into ``mine``: every part exactly."""
-        if other.latest is not None and (mine.latest is None or other.latest > mine.latest):
-            mine.latest = other.latest
-        if other.ids:
-            ids = mine.ids if mine.ids is not None else {}
-            foreign = mine.foreign if mine.foreign is not None else set()
-            for event_id, digest in other.ids.items():
-                as_lead = qualify(event_id)
-                ids[as_lead] = digest
-                foreign.add(as_lead)
-            mine.ids, mine.foreign = ids, foreign
-        for index, plan in enumerate(self._plans):
-            theirs = other.rules[index]
-            if plan is None or theirs is None:
-                continue
-            if mine.rules[index] is None:
-                mine.rules[index] = theirs
-            else:
-                plan.absorb(mine.rules[index], theirs)
-        if other.activity is not None:
-            if mine.activity is None:
-                mine.activity = ActivityLog()
-            mine.activity.absorb(other.activity, qualify)
-        if other.journey is not None:
-            if mine.journey is None:
-                mine.journey = [None] * len(other.journey)
-            self._journey.absorb(mine.journey, other.journey)
-        if other.interest is not None:
-            if mine.interest is None:
-                mine.interest = Tally()
-            mine.interest.absorb(other.interest)
-
-    def _rebuild_links(self) -> None:
-        """The roots, aliases and link moments per lead, from ``_links``."""
-        self._roots, self._aliases, self._since = {}, {}, {}
-        for alias, identity in self._links.items():
-            root, step = alias, identity  # type: str, Identity | None
-            while step is not None:  # the links form no cycle (checked when made)
-                root = step.lead_id
-                step = self._links.get(root)
-            self._roots[alias] = root
-            self._aliases.setdefault(root, {})[alias] = None
-            at = to_us(identity.at)
-            self._since[root] = max(at, self._since.get(root, at))
+        self._link(alias, lead_id, at)
 
     # -------------------------------------------------------------------------- state
 
@@ -660,11 +462,6 @@ class Scorer:
                         raise unknown_lead(str(lead_id), self._known)
                     order.append(str(lead_id))
             return _snapshot.dump(self._model, self._parts_of(order), links=self._links_of(order))
-
-    def _links_of(self, lead_ids: Iterable[str]) -> list[Identity]:
-        """The links whose lead (at the end of the chain) is one of ``lead_ids``."""
-        wanted = set(lead_ids)
-        return [i for alias, i in self._links.items() if self._roots[alias] in wanted]
 
     def _parts_of(self, order: Iterable[str]) -> _snapshot.Parts:
         return _snapshot.Parts(
@@ -747,26 +544,6 @@ class Scorer:
             )
         return self._merge_leads(into, from_, at, fields, default)  # type: ignore[arg-type]
 
-    def _merge_leads(
-        self,
-        into: str,
-        from_: str,
-        at: datetime | str,
-        fields: Mapping[str, MergeStrategy] | None,
-        default: MergeStrategy,
-    ) -> Lead:
-        identity = _link_of(expect(from_, str, "from_"), expect(into, str, "into"), at)
-        with self._lock:
-            mine, theirs = self._record(into), self._record(from_)  # both known leads
-            merged = merge_records(
-                into=mine, from_=theirs, at=identity.at, fields=fields, default=default
-            )
-            apply = self._prepare_link(merged.identity)
-            touched, changes = apply() if apply is not None else ([into], {})  # never None
-            self._records[into] = merged.lead
-            self._save(touched, **changes)
-            return merged.lead
-
     def _merge(self, snapshot: Mapping[str, Any]) -> list[str]:
         loaded = _snapshot.load(self._model, self._compiled, self._plans, snapshot, self._kinds)
         self._check_links(loaded)
@@ -787,33 +564,6 @@ class Scorer:
             self._rebuild_links()
         self._save(loaded.order, links=changed)
         return loaded.order
-
-    def _check_links(self, loaded: _snapshot.Loaded) -> None:
-        """Refuse a snapshot whose leads or links contradict this scorer's links."""
-        for lead_id in loaded.order:
-            if lead_id in self._roots:
-                raise SnapshotError(
-                    f"$.leads[{lead_id!r}]: is an alias of lead {self._roots[lead_id]!r} in "
-                    "this scorer; an alias has no state of its own"
-                )
-        for index, identity in enumerate(loaded.links):
-            alias, first = identity.alias, self._links.get(identity.alias)
-            if first is not None and first.lead_id != identity.lead_id:
-                raise SnapshotError(
-                    f"$.links[{index}]: alias {alias!r} is linked to lead {identity.lead_id!r}"
-                    f" in the snapshot and to lead {first.lead_id!r} in this scorer"
-                )
-            if alias in self._known and alias not in loaded.order:
-                raise SnapshotError(
-                    f"$.links[{index}]: alias {alias!r} is a lead of this scorer, with state "
-                    f"of its own; link it first (Scorer.link({alias!r}, "
-                    f"{identity.lead_id!r}, ...)) or forget it"
-                )
-        if loaded.links:
-            try:
-                IdentityMap([*self._links.values(), *loaded.links], source="$.links")
-            except InvalidInputError as exc:
-                raise SnapshotError(f"$.links: {exc.reason}") from None
 
     # -------------------------------------------------------------------------- store
 
