@@ -44,7 +44,7 @@ from ..core.times import from_us
 from ..signals import activity as _detector
 from ..signals.activity import Activity, DormancyPolicy, Reactivation, activity_state
 from .packing import pack, unpack
-from .scorer_state import check_times
+from .snapshot_checks import check_times
 
 __all__ = ["ActivityLog", "Scan", "activity_at"]
 

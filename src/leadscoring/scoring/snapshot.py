@@ -55,8 +55,9 @@ from ..signals.journey import EVIDENCE_STAGES, JourneyStage
 from ..stages.classifiers import FitGrade, Temperature
 from .activity_log import ActivityLog, Key
 from .compiled import CompiledModel
-from .scorer_state import LeadState, Plan, check_float, check_int, check_time
+from .scorer_state import LeadState, Plan
 from .signal_state import Journey, Tally
+from .snapshot_checks import check_float, check_int, check_time
 
 __all__ = [
     "FORMAT",
