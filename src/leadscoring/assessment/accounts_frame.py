@@ -58,9 +58,9 @@ from .to_frame import ACCOUNT_COLUMNS, Backend, account_row, table_of
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..scoring.frame import FrameInput
     from ..scoring.frame_activity import ActivityFound
     from ..scoring.frame_columns import Coded, Table
+    from ..scoring.frame_input import FrameInput
 
     Array = np.ndarray[Any, Any]
 
@@ -107,8 +107,8 @@ def assess_accounts_frame(
     :func:`~leadscoring.activity_frame` names them). Nulls where there are fewer members or
     reasons, or no reactivation.
     """
-    from ..scoring.frame import FrameInput, _modules
     from ..scoring.frame_activity import backend_of
+    from ..scoring.frame_input import FrameInput, _modules
 
     _modules()
     model = check_model(model)
@@ -228,7 +228,7 @@ def _activities(
 ) -> list[Activity]:
     """Each account's :class:`~leadscoring.Activity`: the detector on its members' counted
     rows as one history (ids qualified by member), with the account's status."""
-    from ..scoring.frame import FrameInput
+    from ..scoring.frame_input import FrameInput
 
     events = _account_events(frame, account)
     statuses = _account_statuses(frame, account, mine)

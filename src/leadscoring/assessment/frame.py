@@ -55,8 +55,8 @@ from .segments import SEGMENT_FIELDS, Segment
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..scoring.frame import FrameInput
     from ..scoring.frame_columns import Coded
+    from ..scoring.frame_input import FrameInput
 
     Array = np.ndarray[Any, Any]
 
@@ -116,7 +116,7 @@ def assess_frame(
     ``reason_<n>_points`` (nulls where fewer rules moved the score) and a boolean
     ``segment.<name>`` per segment.
     """
-    from ..scoring.frame import FrameInput, _modules
+    from ..scoring.frame_input import FrameInput, _modules
 
     _modules()
     model, s = _settings(

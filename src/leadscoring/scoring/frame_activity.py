@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ..signals.activity_frame import Detected
-    from .frame import FrameInput
+    from .frame_input import FrameInput
 
     Array = np.ndarray[Any, Any]
 
@@ -40,7 +40,7 @@ _DEFAULT_POLICY = DormancyPolicy()
 
 @attrs.frozen(kw_only=True)
 class ActivityFound:
-    """The detector's findings on a :class:`~leadscoring.scoring.frame.FrameInput`.
+    """The detector's findings on a :class:`~leadscoring.scoring.frame_input.FrameInput`.
 
     ``rows`` are the activity events (table positions) in processing order, ``lead`` and
     ``at`` theirs; per reactivation: ``back_lead`` (output row of its lead), ``back_at``,
@@ -117,7 +117,7 @@ def _frame(
     on_unknown: OnUnknown,
     identities: Identities | None,
 ) -> FrameInput:
-    from .frame import FrameInput
+    from .frame_input import FrameInput
 
     check_choice(on_unknown, ("raise", "warn", "ignore"), "on_unknown")
     return FrameInput(events_df, leads_df, check_moment(as_of), on_unknown, identities=identities)

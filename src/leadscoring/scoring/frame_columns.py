@@ -6,7 +6,7 @@ distinct value with the very closures the object path uses, then spread over the
 with one array lookup. Text, numbers and booleans are kept apart the way conditions keep
 them apart (``True`` is not ``1``).
 
-Only imported by :mod:`leadscoring.scoring.frame`, after the optional packages were found.
+Only imported by :mod:`leadscoring.scoring.frame_input`, after the optional packages were found.
 """
 
 from __future__ import annotations

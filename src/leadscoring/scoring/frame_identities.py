@@ -1,7 +1,7 @@
 """Identities on tables: an alias's rows re-keyed to its lead, once, on the coded columns.
 
 What :func:`~leadscoring.score_all` does with ``identities=`` (``core/checks.py``:
-``group_events`` and ``united_leads``), for :class:`~leadscoring.scoring.frame.FrameInput`:
+``group_events`` and ``united_leads``), for :class:`~leadscoring.scoring.frame_input.FrameInput`:
 at ``as_of``, the rows of an alias linked by then are rows of its lead, their ``id``
 qualified by the alias (:func:`~leadscoring.core.identity.source_id`: ``e1`` of
 ``cookie-7`` is ``cookie-7/e1``), and the rows of the leads table whose ``lead_id`` is
@@ -11,7 +11,7 @@ Nothing here loops over the events in Python: the lead ids are re-keyed on their
 values (a loop over the aliases only), and the qualified ids are built by one vectorised
 string concatenation (:func:`qualified`, tested equal to ``source_id``).
 
-Only imported by :mod:`leadscoring.scoring.frame`, after the optional packages were found.
+Only imported by :mod:`leadscoring.scoring.frame_input`, after the optional packages were found.
 """
 
 from __future__ import annotations

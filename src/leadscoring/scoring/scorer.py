@@ -16,7 +16,9 @@ The numbers are those :func:`~leadscoring.score` gives on the lead's full histor
 floating-point rounding), for events added in any order. What is kept per lead and rule
 is described in :mod:`leadscoring.scoring.scorer_state`, :mod:`.activity_log`,
 :mod:`.signal_state` and ``docs/backend.md``; how an alias is united with its lead
-(:meth:`Scorer.link`, the lead form of :meth:`Scorer.merge`) in :mod:`.scorer_links`.
+(:meth:`Scorer.link`, the lead form of :meth:`Scorer.merge`) in :mod:`.scorer_links`;
+snapshots and the SQLite store (:meth:`Scorer.snapshot`, :meth:`Scorer.restore`,
+:meth:`Scorer.open`) in :mod:`.scorer_persistence`.
 The assessments (``assess``, ``assess_all``, ``changes``) are added one layer up, by
 :class:`leadscoring.assessment.stream.Scorer`, from the parts this class exposes
 (:meth:`Scorer._parts`).
@@ -26,10 +28,9 @@ from __future__ import annotations
 
 import difflib
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
-from os import PathLike
-from typing import Any, TypeVar, overload
+from typing import Any
 
 from ..core.checks import (
     check_event,
@@ -41,7 +42,7 @@ from ..core.checks import (
 )
 from ..core.errors import InvalidEventError, InvalidValueError, UnknownLeadError
 from ..core.event import Event, event_fingerprint, in_event_order, properties_key
-from ..core.identity import Identity, IdentityMap, MergeStrategy, moved
+from ..core.identity import Identity, IdentityMap, moved
 from ..core.lead import Lead
 from ..core.results import LeadScore, Row
 from ..core.times import from_us, to_us
@@ -49,27 +50,16 @@ from ..model.scoring_model import ScoringModel, check_model
 from ..signals.activity import Activity, Reactivation, _is_intent
 from ..signals.interest import InterestProfile
 from ..signals.journey import JourneyStage
-from . import snapshot as _snapshot
 from .activity_log import ActivityLog, Key, activity_at
 from .compiled import CompiledModel, CompiledRule, RuleKind, compile_model
 from .engine import finish_score, fit_rows, rate_note, reactivation_rows_of
 from .scorer_links import ScorerLinks, id_readers
+from .scorer_persistence import ScorerPersistence
 from .scorer_state import LeadState, Plan, RateTimes, plan_for
 from .semantics import event_points
 from .signal_state import Journey, Tally, empty_profile
 
 __all__ = ["Parts", "Scorer", "unknown_lead"]
-
-S = TypeVar("S", bound="Scorer")
-V = TypeVar("V")
-
-
-def _replace(table: dict[str, V], part: Mapping[str, V], lead_id: str) -> None:
-    if lead_id in part:
-        table[lead_id] = part[lead_id]
-    else:
-        table.pop(lead_id, None)
-
 
 Parts = tuple[Lead, LeadScore, Activity, dict[JourneyStage, float], InterestProfile]
 """What an assessment is made of: the lead's record, score, activity, journey evidence
@@ -89,7 +79,7 @@ def unknown_lead(lead_id: str, known: Iterable[str]) -> UnknownLeadError:
     return error
 
 
-class Scorer(ScorerLinks):
+class Scorer(ScorerLinks, ScorerPersistence):
     """Incremental scoring: :meth:`add` events in any order, :meth:`score` at any time.
 
     ``scorer.score(lead, as_of)`` equals ``score(lead, all_events_added, model,
@@ -302,10 +292,14 @@ class Scorer(ScorerLinks):
             return lead
         if not isinstance(lead, str) or not lead:
             raise InvalidValueError("lead", f"expected a Lead or a lead id, got {lead!r}")
-        check_not_alias(lead, self._roots)
-        if lead not in self._known:
-            raise unknown_lead(lead, self._known)
+        self._check_known(lead)
         return self._records.get(lead) or Lead(id=lead)
+
+    def _check_known(self, lead_id: str) -> None:
+        """Raise unless ``lead_id`` is a lead the scorer knows (not an alias)."""
+        check_not_alias(lead_id, self._roots)
+        if lead_id not in self._known:
+            raise unknown_lead(lead_id, self._known)
 
     def _state(self, lead: Lead, moment: datetime, now: int) -> LeadState | None:
         state = self._leads.get(lead.id)
@@ -439,182 +433,3 @@ class Scorer(ScorerLinks):
         before anything changes; with a store, written in one transaction.
         """
         self._link(alias, lead_id, at)
-
-    # -------------------------------------------------------------------------- state
-
-    def snapshot(self, lead_ids: Iterable[str] | None = None) -> dict[str, Any]:
-        """The scorer's state as plain data (JSON-able), for :meth:`restore` or
-        :meth:`merge`; ``lead_ids`` takes only those leads (each must be known).
-
-        Times are integer microseconds since the Unix epoch (UTC), long lists of them
-        packed as text; the model is named by name, version and a fingerprint of what
-        shapes the state (format: :mod:`leadscoring.scoring.snapshot`).
-        """
-        with self._lock:
-            if lead_ids is None:
-                order: list[str] = list(self._known)
-            else:
-                order = []
-                for index, lead_id in enumerate(check_iterable(lead_ids, "lead_ids")):
-                    expect(lead_id, str, f"lead_ids[{index}]")
-                    check_not_alias(str(lead_id), self._roots)
-                    if lead_id not in self._known:
-                        raise unknown_lead(str(lead_id), self._known)
-                    order.append(str(lead_id))
-            return _snapshot.dump(self._model, self._parts_of(order), links=self._links_of(order))
-
-    def _parts_of(self, order: Iterable[str]) -> _snapshot.Parts:
-        return _snapshot.Parts(
-            self._compiled,
-            self._plans,
-            self._records,
-            self._leads,
-            self._labels,
-            list(dict.fromkeys(order)),
-        )
-
-    @classmethod
-    def restore(cls: type[S], model: ScoringModel, snapshot: Mapping[str, Any]) -> S:
-        """A scorer that continues exactly where the one that took ``snapshot`` stopped.
-
-        Raises :class:`~leadscoring.SnapshotError` if the snapshot is malformed (naming
-        the JSON path) or was taken with another model (another name or version, or other
-        rules under the same version).
-        """
-        scorer = cls(model)
-        scorer._merge(snapshot)
-        return scorer
-
-    @overload
-    def merge(self, snapshot: Mapping[str, Any]) -> list[str]: ...
-
-    @overload
-    def merge(
-        self,
-        snapshot: None = None,
-        *,
-        into: str,
-        from_: str,
-        at: datetime | str,
-        fields: Mapping[str, MergeStrategy] | None = None,
-        default: MergeStrategy = "non_empty",
-    ) -> Lead: ...
-
-    def merge(
-        self,
-        snapshot: Mapping[str, Any] | None = None,
-        *,
-        into: str | None = None,
-        from_: str | None = None,
-        at: datetime | str | None = None,
-        fields: Mapping[str, MergeStrategy] | None = None,
-        default: MergeStrategy = "non_empty",
-    ) -> list[str] | Lead:
-        """Take over the leads of a snapshot, or merge two known leads into one.
-
-        ``merge(snapshot)`` takes over the leads of ``snapshot`` (from :meth:`snapshot`,
-        of any scorer with the same model): each replaces this scorer's state of that
-        lead, and the snapshot's links are this scorer's. Returns their ids. Moves leads
-        between workers: ``b.merge(a.snapshot(lead_ids=ids))``, then ``a.forget(id)`` for
-        each. Checked in full before anything changes.
-
-        ``merge(into=..., from_=..., at=...)`` merges the known lead ``from_`` into the
-        known lead ``into`` at ``at``: the records are combined field by field
-        (:func:`leadscoring.merge`, with ``fields`` and ``default``), the histories as
-        :meth:`link` ``(from_, into, at)`` unites them. Returns the merged record; the
-        scores equal the batch engines' with ``leads=[merged, ...]`` and
-        ``identities=[Identity(alias=from_, lead_id=into, at=at)]``.
-        """
-        lead_form = (into, from_, at) != (None, None, None) or fields is not None
-        if snapshot is not None and (lead_form or default != "non_empty"):
-            raise InvalidValueError(
-                "merge",
-                "give either a snapshot (merge(snapshot)) or two leads "
-                "(merge(into=..., from_=..., at=...)), not both",
-            )
-        if snapshot is not None:
-            with self._lock:
-                return self._merge(snapshot)
-        missing = [n for n, v in (("into", into), ("from_", from_), ("at", at)) if v is None]
-        if missing:
-            raise InvalidValueError(
-                "merge",
-                f"missing {', '.join(missing)}: merge(snapshot) takes over a snapshot's "
-                "leads, merge(into=..., from_=..., at=...) merges two known leads",
-            )
-        return self._merge_leads(into, from_, at, fields, default)  # type: ignore[arg-type]
-
-    def _merge(self, snapshot: Mapping[str, Any]) -> list[str]:
-        loaded = _snapshot.load(self._model, self._compiled, self._plans, snapshot, self._kinds)
-        self._check_links(loaded)
-        if self._store is None and not self._kind_ids:
-            self._kind_ids = {key: n for n, key in enumerate(loaded.kinds)}
-        for lead_id in loaded.order:
-            self._known.setdefault(lead_id)
-            _replace(self._records, loaded.records, lead_id)
-            _replace(self._leads, loaded.leads, lead_id)
-            _replace(self._labels, loaded.labels, lead_id)
-        changed = []
-        for identity in loaded.links:
-            first = self._links.get(identity.alias)
-            if first is None or identity.at < first.at:
-                self._links[identity.alias] = identity
-                changed.append(identity)
-        if changed:
-            self._rebuild_links()
-        self._save(loaded.order, links=changed)
-        return loaded.order
-
-    # -------------------------------------------------------------------------- store
-
-    @classmethod
-    def open(cls: type[S], path: str | PathLike[str], model: ScoringModel) -> S:
-        """A scorer whose state lives in the SQLite file ``path`` (created if missing):
-        every :meth:`add`, :meth:`add_many` (one transaction), :meth:`add_lead`,
-        :meth:`forget`, :meth:`merge` and the change feed's baseline is written before
-        the call returns, so nothing acknowledged is lost in a crash; opening the file
-        again continues exactly. A file written with another model (name, version or
-        rules) raises :class:`~leadscoring.SnapshotError`, as :meth:`restore` does.
-        """
-        from .store import Store
-
-        scorer = cls(model)
-        store = Store.open(path, _snapshot.header(scorer._model))
-        try:
-            scorer._merge(store.load())
-        except BaseException:
-            store.close()
-            raise
-        scorer._store = store
-        return scorer
-
-    def close(self) -> None:
-        """Close the store (a scorer without one: nothing to do). Safe to call twice."""
-        with self._lock:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
-
-    def __enter__(self: S) -> S:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    def _save(
-        self,
-        lead_ids: Iterable[str],
-        *,
-        links: Iterable[Identity] = (),
-        drop: Iterable[str] = (),
-    ) -> None:
-        """Write these leads' state and these links to the store and erase the rows of the
-        leads in ``drop``, in one transaction (under the lock)."""
-        if self._store is None:
-            return
-        order = [i for i in lead_ids if i in self._known]
-        made, gone = list(links), list(drop)
-        if order or made or gone:
-            parts = self._parts_of(order)
-            data = _snapshot.dump(self._model, parts, self._kind_ids, made or None)
-            self._store.save(data, drop=gone)
