@@ -21,6 +21,7 @@ from typing import Any
 
 from ..core.errors import InvalidInputError, InvalidValueError
 from ..core.json_keys import DuplicateKeyError, unique_keys
+from ..core.limits import is_finite
 from ..core.times import to_utc
 from ..learning.drift import compare_populations
 from ..learning.populations import RuleTally, ScorePopulation
@@ -57,7 +58,7 @@ def _number(value: object, source: str, row: int, column: str) -> float:
             raise InvalidInputError(
                 f"not a number: {value!r}", source=source, row=row, column=column
             ) from None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not is_finite(value):
         raise InvalidInputError(
             f"expected a finite number, got {value!r}", source=source, row=row, column=column
         )

@@ -9,6 +9,7 @@ import gzip
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import PurePath
@@ -23,11 +24,14 @@ __all__ = [
     "SCHEMA_VERSION",
     "Progress",
     "cli_text",
+    "csv_cell",
     "csv_header",
     "lead_id_hint",
     "looks_like_events",
     "numeric_fields",
     "print_json",
+    "printable",
+    "printable_lines",
     "rejected_record",
     "score_record",
     "track",
@@ -264,34 +268,71 @@ def reasons_text(score: LeadScore) -> str:
     )
 
 
-def write_csv(scores: Sequence[LeadScore], model: ScoringModel, as_of: datetime) -> None:
-    """Scores as CSV on stdout: one row per lead, one ``group:NAME`` column per group."""
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def csv_cell(text: str, *, raw: bool = False) -> str:
+    """A text cell of CSV output: a cell starting with ``= + - @`` (which a spreadsheet
+    reads as a formula: ``=HYPERLINK(...)``) gets a leading ``'``, unless ``raw``."""
+    if not raw and text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def write_csv(
+    scores: Sequence[LeadScore], model: ScoringModel, as_of: datetime, *, raw: bool = False
+) -> None:
+    """Scores as CSV on stdout: one row per lead, one ``group:NAME`` column per group.
+
+    Text cells (lead ids, reasons, group names) that a spreadsheet would read as a formula
+    are prefixed with ``'`` (:func:`csv_cell`), unless ``raw``; numbers are written as they
+    are."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     groups = list(model.groups)
     writer.writerow(
-        ["lead_id", "as_of", "total", "fit", "engagement", *(f"group:{g}" for g in groups),
-         "top_reasons"]
+        ["lead_id", "as_of", "total", "fit", "engagement",
+         *(csv_cell(f"group:{g}", raw=raw) for g in groups), "top_reasons"]
     )
     for s in scores:
         writer.writerow(
-            [s.lead_id, as_of.isoformat(), repr(s.total), repr(s.fit), repr(s.engagement),
-             *(repr(s.by_group.get(g, 0.0)) for g in groups), reasons_text(s)]
+            [csv_cell(s.lead_id, raw=raw), as_of.isoformat(), repr(s.total), repr(s.fit),
+             repr(s.engagement), *(repr(s.by_group.get(g, 0.0)) for g in groups),
+             csv_cell(reasons_text(s), raw=raw)]
         )
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control and format characters (ANSI escapes, bidi
+    overrides, carriage returns) are shown escaped, as ``\\x1b`` or ``\\u202e``."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable() or unicodedata.category(ch) == "Zs":
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
+def printable_lines(text: str) -> str:
+    """:func:`printable` line by line (the line breaks stay)."""
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def write_table(
     scores: Sequence[LeadScore], model: ScoringModel, as_of: datetime, *, explain: bool
 ) -> None:
     """Scores as an aligned table on stdout (with ``explain``, each lead's explanation)."""
-    print(f"{model.name} v{model.version}: {len(scores)} leads scored at "
+    print(f"{printable(model.name)} v{model.version}: {len(scores)} leads scored at "
           f"{as_of:%Y-%m-%d %H:%M} UTC")
     rows = [("lead", "total", "fit", "engagement", "top reasons")]
     rows += [
-        (s.lead_id, number_text(s.total), number_text(s.fit), number_text(s.engagement),
-         reasons_text(s))
+        (printable(s.lead_id), number_text(s.total), number_text(s.fit),
+         number_text(s.engagement), printable(reasons_text(s)))
         for s in scores
     ]
     print(table_text(rows, frozenset({1, 2, 3})))
     if explain:
         for s in scores:
-            print("\n" + s.explain())
+            print("\n" + printable_lines(s.explain()))

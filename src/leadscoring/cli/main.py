@@ -36,6 +36,7 @@ from ..core.errors import (
     InvalidValueError,
     LeadScoringError,
     NaiveDatetimeError,
+    ShadowedModelWarning,
     UnknownLeadError,
 )
 from ..core.event import Event
@@ -66,6 +67,7 @@ from .io import (
     looks_like_events,
     numeric_fields,
     print_json,
+    printable_lines,
     rejected_record,
     score_record,
     track,
@@ -93,7 +95,16 @@ def _try_load(source: str) -> tuple[ScoringModel | None, list[ErrorDetail]]:
             text = sys.stdin.read()
             fmt: Any = "json" if text.lstrip().startswith("{") else "toml"
             return parse_model_text(text, fmt), []
-        return load_model(source), []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ShadowedModelWarning)
+            model = load_model(source)
+        for warning in caught:
+            if issubclass(warning.category, ShadowedModelWarning):
+                print(f"{source}: warning: {warning.message}", file=sys.stderr)
+            else:  # pragma: no cover - load_model issues no other warning
+                warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                       warning.lineno)
+        return model, []
     except InvalidModelError as exc:
         return None, list(exc.errors)
     except OSError as exc:
@@ -268,7 +279,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
                     **score_record(s, explain=args.explain)}
             print(json.dumps(line, allow_nan=False))
     elif args.format == "csv":
-        write_csv(scores, model, as_of)
+        write_csv(scores, model, as_of, raw=args.csv_raw)
     else:
         write_table(scores, model, as_of, explain=args.explain)
     return 0
@@ -303,7 +314,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                      "as_of": as_of.isoformat(), "count": len(scores),
                      "scores": [score_record(s, explain=True) for s in scores], "rejected": []})
     else:
-        print("\n\n".join(s.explain() for s in scores))
+        print(printable_lines("\n\n".join(s.explain() for s in scores)))
     return 0
 
 
@@ -334,7 +345,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
             print(json.dumps({"schema_version": SCHEMA_VERSION, "kind": "assessment",
                               **a.to_dict()}, allow_nan=False))
     else:
-        print(format_assessments(ranked))
+        print(printable_lines(format_assessments(ranked)))
     return 0
 
 
@@ -411,6 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", choices=("input", "total"), default="input",
                    help="keep the leads' order (default) or rank by total")
     p.add_argument("--top", type=_positive, metavar="N", help="print only the first N leads")
+    p.add_argument("--csv-raw", action="store_true",
+                   help="with --format csv, write text cells as they are (by default a cell "
+                   "starting with = + - @ gets a leading ' so spreadsheets do not run it)")
     p.set_defaults(run=_cmd_score)
 
     p = commands.add_parser("explain", help="explain the scores of some leads")

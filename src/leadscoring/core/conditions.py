@@ -23,6 +23,7 @@ import attrs
 
 from .aliases import Scalar
 from .errors import InvalidModelError
+from .limits import MAX_CONDITION_DEPTH
 from .matchers import (
     MATCHERS,
     MISSING,
@@ -69,6 +70,7 @@ __all__ = [
     "compile_condition",
     "condition_types",
     "contains",
+    "depth",
     "eq",
     "event_getter",
     "exists",
@@ -181,6 +183,28 @@ def _conditions(values: Iterable[object]) -> tuple[Condition, ...]:
     return out  # type: ignore[return-value]
 
 
+def depth(condition: Condition) -> int:
+    """How many combinators (:class:`All`, :class:`AnyOf`, :class:`Not`) nest in
+    ``condition``, counting its own: ``Field`` 0, ``when(...)`` 1, ``Not(when(...))`` 2."""
+    if isinstance(condition, Field):
+        return 0
+    if isinstance(condition, Not):
+        return 1 + depth(condition.condition)
+    return 1 + max((depth(c) for c in condition.conditions), default=0)
+
+
+def _check_depth(parts: tuple[Condition, ...]) -> None:
+    """Refuse a combinator of ``parts`` that would nest more than MAX_CONDITION_DEPTH deep
+    (its parts were checked when they were built, so this recursion is bounded)."""
+    deepest = max((depth(c) for c in parts), default=0)
+    if deepest >= MAX_CONDITION_DEPTH:
+        raise InvalidModelError(
+            f"conditions nest at most {MAX_CONDITION_DEPTH} combinators (all, any, not) deep; "
+            "this one is deeper: flatten it (all of alls is one all, not of not is the "
+            "condition itself)"
+        )
+
+
 @attrs.frozen(init=False, repr=False)
 class All(_Combinable):
     """Every condition holds. ``All()`` with none always holds."""
@@ -188,7 +212,9 @@ class All(_Combinable):
     conditions: tuple[Condition, ...]
 
     def __init__(self, *conditions: Condition) -> None:
-        self.__attrs_init__(_conditions(conditions))
+        parts = _conditions(conditions)
+        _check_depth(parts)
+        self.__attrs_init__(parts)
 
     def describe(self) -> str:
         if not self.conditions:
@@ -208,7 +234,9 @@ class AnyOf(_Combinable):
     def __init__(self, *conditions: Condition) -> None:
         if not conditions:
             raise InvalidModelError("AnyOf: needs at least one condition")
-        self.__attrs_init__(_conditions(conditions))
+        parts = _conditions(conditions)
+        _check_depth(parts)
+        self.__attrs_init__(parts)
 
     def describe(self) -> str:
         return " or ".join(_group(c) for c in self.conditions)
@@ -218,7 +246,9 @@ class AnyOf(_Combinable):
 
 
 def _one_condition(value: Condition) -> Condition:
-    return _conditions([value])[0]
+    parts = _conditions([value])
+    _check_depth(parts)
+    return parts[0]
 
 
 @attrs.frozen(repr=False)

@@ -22,7 +22,6 @@ forms are written that way (``tests/test_decay.py`` checks the forms against eac
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -31,6 +30,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from .errors import InvalidModelError, InvalidValueError
+from .limits import is_finite, number_repr
 from .times import (
     MAX_YEARS,
     Duration,
@@ -122,8 +122,10 @@ class NoDecay:
 def _positive_days(value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidModelError(f"expected a number of days, got {value!r}", path="days")
-    if not math.isfinite(value) or value <= 0:
-        raise InvalidModelError(f"must be a positive finite number, got {value!r}", path="days")
+    if not is_finite(value) or value <= 0:
+        raise InvalidModelError(
+            f"must be a positive finite number, got {number_repr(value)}", path="days"
+        )
     if value > 365 * MAX_YEARS:
         raise InvalidModelError(f"longer than {MAX_YEARS} years: {value!r}", path="days")
     return value

@@ -38,6 +38,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NaiveEventDatetimeError",
     "NaiveLeadDatetimeError",
+    "ShadowedModelWarning",
     "SnapshotError",
     "UnknownLeadError",
     "UnknownLeadWarning",
@@ -174,6 +175,12 @@ class ColumnNameWarning(UserWarning):
     """A file's column nearly matches a column the loader looks for (``event_id`` beside a
     missing ``id``, ``Status`` for ``status``) and is read as a plain property or
     attribute; loaders given ``strict=True`` raise :class:`InvalidInputError` instead."""
+
+
+class ShadowedModelWarning(UserWarning):
+    """:func:`~leadscoring.load_model` was given a packaged model's name (``"b2b-default"``)
+    and read a file of that name in the working directory instead: rename the file, or pass
+    it as ``./b2b-default`` to mean the file."""
 
 
 class UnknownLeadWarning(UserWarning):

@@ -17,7 +17,6 @@ False
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Set
 from fnmatch import fnmatchcase
 from typing import Any, ClassVar, TypeAlias
@@ -26,6 +25,7 @@ import attrs
 
 from .aliases import Scalar
 from .errors import InvalidModelError
+from .limits import MAX_PATTERN_LENGTH, is_finite, number_repr
 
 __all__ = [
     "MATCHERS",
@@ -87,20 +87,33 @@ def _same(a: object, b: object) -> bool:
     return type(a) is type(b) and a == b
 
 
+def same_key(value: Scalar) -> tuple[str, object]:
+    """A hashable key with ``same_key(a) == same_key(b)`` exactly when :func:`_same` says
+    ``a`` and ``b`` are the same value: bools apart from numbers, ``1`` the same as ``1.0``,
+    a StrEnum member the same as its text."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if _is_number(value):
+        return ("number", value)
+    if isinstance(value, str):
+        return ("text", str.__str__(value))
+    return (type(value).__name__, value)
+
+
 def _scalar(value: object, op: str) -> Scalar:
     if value is not None and not isinstance(value, str | int | float | bool):
         raise InvalidModelError(f"{op}: expected a scalar value, got {type(value).__name__}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise InvalidModelError(f"{op}: must be a finite number, got {value!r}")
+    if _is_number(value) and not is_finite(value):
+        raise InvalidModelError(f"{op}: must be a finite number, got {number_repr(value)}")
     return value
 
 
 def _number(value: object, op: str) -> int | float:
     if not _is_number(value):
         raise InvalidModelError(f"{op}: expected a number, got {value!r}")
-    if not math.isfinite(value):  # type: ignore[arg-type]
-        raise InvalidModelError(f"{op}: must be a finite number, got {value!r}")
-    return value  # type: ignore[return-value]
+    if not is_finite(value):
+        raise InvalidModelError(f"{op}: must be a finite number, got {number_repr(value)}")
+    return value
 
 
 def _text(value: object, op: str) -> str:
@@ -209,9 +222,12 @@ def _values(values: object) -> tuple[Scalar, ...]:
     if isinstance(values, Set):  # no order of its own: sort, so equal sets give equal values
         values = sorted(values, key=lambda v: (type(v).__name__, repr(v)))
     out: list[Scalar] = []
+    seen: set[tuple[str, object]] = set()  # by hash: the first of each value, in order
     for v in values:
         v = _scalar(v, "one_of")
-        if not any(_same(v, seen) for seen in out):
+        key = same_key(v)
+        if key not in seen:
+            seen.add(key)
             out.append(v)
     if not out:
         raise InvalidModelError("one_of: needs at least one value")
@@ -326,6 +342,14 @@ class Glob(_Text):
     """Matches text against a shell-style pattern (``*``, ``?``, ``[abc]``)."""
 
     op: ClassVar[str] = "glob"
+
+    def __attrs_post_init__(self) -> None:
+        # fnmatch's translation is quadratic in the number of '[' of a pattern: bound it
+        if len(self.text) > MAX_PATTERN_LENGTH:
+            raise InvalidModelError(
+                f"glob: a pattern is at most {MAX_PATTERN_LENGTH} characters, got "
+                f"{len(self.text):,}; use prefix or contains for long texts"
+            )
 
     def _test(self, value: str, text: str) -> bool:
         return fnmatchcase(value, text)

@@ -14,16 +14,16 @@ Field('category', eq('pricing'))), points=10, decay=None, cap=None, limit=None, 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import TypeAlias
 
 import attrs
 
-from .conditions import All, AnyOf, Condition, Field, Not, when
+from .conditions import All, AnyOf, Condition, Field, Not, depth, when
 from .decay import Decay, HalfLife, Linear, NoDecay, Steps, Window
 from .errors import InvalidModelError, InvalidValueError
+from .limits import MAX_CONDITION_DEPTH, MAX_POINTS, huge_message, is_finite, number_repr
 from .times import Duration, parse_duration
 
 __all__ = [
@@ -56,9 +56,20 @@ def _group(value: str) -> str:
 def _points(value: float) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidModelError(f"expected a number, got {value!r}", path="points")
-    if not math.isfinite(value):
-        raise InvalidModelError(f"must be a finite number, got {value!r}", path="points")
+    if not is_finite(value):
+        raise InvalidModelError(_not_finite(value), path="points")
+    if abs(value) > MAX_POINTS:
+        raise InvalidModelError(
+            f"points are at most {MAX_POINTS:g} in size, got {value!r}; scale the points down",
+            path="points",
+        )
     return value
+
+
+def _not_finite(value: int | float) -> str:
+    if isinstance(value, int):
+        return huge_message(number_repr(value))
+    return f"must be a finite number, got {value!r}"
 
 
 def _cap(value: float | None) -> int | float | None:
@@ -66,8 +77,12 @@ def _cap(value: float | None) -> int | float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidModelError(f"expected a number, got {value!r}", path="cap")
-    if not math.isfinite(value) or value < 0:
-        raise InvalidModelError(f"must be a finite number >= 0, got {value!r}", path="cap")
+    if not is_finite(value) or not 0 <= value <= MAX_POINTS:
+        raise InvalidModelError(
+            f"must be a finite number >= 0 and at most {MAX_POINTS:g}, got {number_repr(value)}; "
+            "leave the cap out for no cap",
+            path="cap",
+        )
     return value
 
 
@@ -91,12 +106,23 @@ def _when(value: Condition | Mapping[str, object]) -> Condition:
     return _condition("when", value)
 
 
+def _rate_side(path: str, value: Condition | Mapping[str, object]) -> Condition:
+    condition = _condition(path, value)
+    if depth(condition) >= MAX_CONDITION_DEPTH:  # the scorer matches AnyOf(num, den)
+        raise InvalidModelError(
+            f"a rate rule's conditions nest at most {MAX_CONDITION_DEPTH - 1} combinators deep "
+            "(the two sides are matched together, one level more); flatten it",
+            path=path,
+        )
+    return condition
+
+
 def _numerator(value: Condition | Mapping[str, object]) -> Condition:
-    return _condition("numerator", value)
+    return _rate_side("numerator", value)
 
 
 def _denominator(value: Condition | Mapping[str, object]) -> Condition:
-    return _condition("denominator", value)
+    return _rate_side("denominator", value)
 
 
 def _decay(value: Decay | None) -> Decay | None:
@@ -138,9 +164,9 @@ def _at_least(value: float) -> int | float:
         raise InvalidModelError(
             f"expected a share between 0 and 1 (0.4 is 40%), got {value!r}", path="at_least"
         )
-    if not math.isfinite(value) or not 0 < value <= 1:
+    if not is_finite(value) or not 0 < value <= 1:
         raise InvalidModelError(
-            f"must be a share in (0, 1] (0.4 is 40%), got {value!r}", path="at_least"
+            f"must be a share in (0, 1] (0.4 is 40%), got {number_repr(value)}", path="at_least"
         )
     return value
 

@@ -10,7 +10,6 @@ and years). Text forms: ``"30d"``, ``"12h"``, ``"90m"``, ``"45s"``, ``"2w"``, an
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import UTC, datetime, timedelta
 from typing import TypeAlias
@@ -19,6 +18,7 @@ from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
 from .errors import InvalidValueError, NaiveDatetimeError
+from .limits import is_finite, number_repr
 
 __all__ = [
     "EARLIEST",
@@ -256,6 +256,6 @@ def check_finite(
     """Return ``value`` as a float if it is a finite real number (not a bool)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise error(field, f"expected a number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value):
-        raise error(field, f"must be a finite number, got {value!r}")
+    if not is_finite(value):
+        raise error(field, f"must be a finite number, got {number_repr(value)}")
     return float(value)

@@ -24,6 +24,7 @@ import json
 import os
 import re
 import tomllib
+import warnings
 from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -31,8 +32,16 @@ from typing import Any, Literal
 
 import attrs
 
-from ..core.errors import ErrorDetail, InvalidModelError, InvalidValueError
+from ..core.errors import ErrorDetail, InvalidModelError, InvalidValueError, ShadowedModelWarning
 from ..core.json_keys import DuplicateKeyError, unique_keys
+from ..core.limits import (
+    MAX_CONDITION_DEPTH,
+    MAX_DOCUMENT_DEPTH,
+    document_problem,
+    read_int,
+    text_depth,
+    without_long_integers,
+)
 from ..core.plain.reader import Reader, at, child, describe, did_you_mean
 from ..core.plain.rules import decay_data, read_decay, read_rule, rule_data
 from ..core.rules import AttributeRule, Rule
@@ -124,6 +133,9 @@ def model_from_dict(data: Mapping[str, Any]) -> ScoringModel:
     Raises :class:`~leadscoring.InvalidModelError` whose ``errors`` list each problem with
     its JSON path (``$.rules[2].when.duration_s``), a message and, where one helps, a hint.
     """
+    problem = document_problem(data)
+    if problem is not None:
+        raise InvalidModelError(problem[1], path=problem[0])
     r = Reader()
     table = r.table(data, "$", "a model")
     if table is None:
@@ -263,21 +275,46 @@ def _format_of(path: Path, text: str) -> ModelFormat:
 
 def parse_model_text(text: str, format: ModelFormat) -> ScoringModel:
     """Read a model from TOML or JSON text (syntax errors are InvalidModelError at ``$``)."""
+    return model_from_dict(parse_text(text, format))  # type: ignore[arg-type]
+
+
+def parse_text(text: str, format: ModelFormat) -> object:
+    """TOML or JSON text as plain data, checked against the document limits (depth, huge
+    integers) before anything converts it: every problem is InvalidModelError."""
+    if text_depth(text, format) > MAX_DOCUMENT_DEPTH:
+        raise InvalidModelError(
+            f"not a model: nested more than {MAX_DOCUMENT_DEPTH} lists and tables deep; "
+            f"flatten the document (conditions nest at most {MAX_CONDITION_DEPTH} deep)"
+        )
     data: object
+    long_integers = False
     if format == "toml":
+        text, long_integers = without_long_integers(text)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise InvalidModelError(f"not valid TOML: {exc}") from None
     else:
+        long: list[bool] = []  # whether an integer was too long to read (as infinity)
+
+        def parse_int(digits: str) -> int | float:
+            value = read_int(digits)
+            if isinstance(value, float):
+                long.append(True)
+            return value
+
         try:
-            data = json.loads(text, object_pairs_hook=unique_keys)
+            data = json.loads(text, object_pairs_hook=unique_keys, parse_int=parse_int)
         except DuplicateKeyError as exc:
             raise InvalidModelError(f"duplicate key {exc.key!r} in a JSON object") from None
         except json.JSONDecodeError as exc:
             where = f"line {exc.lineno}, column {exc.colno}"
             raise InvalidModelError(f"not valid JSON: {exc.msg} ({where})") from None
-    return model_from_dict(data)  # type: ignore[arg-type]
+        long_integers = bool(long)
+    problem = document_problem(data, long_integers=long_integers)
+    if problem is not None:
+        raise InvalidModelError(problem[1], path=problem[0])
+    return data
 
 
 def _read_text(path: Path) -> str:
@@ -302,6 +339,13 @@ def load_model(source: str | os.PathLike[str] | Mapping[str, Any]) -> ScoringMod
         )
     path = Path(source)
     if path.is_file():
+        if isinstance(source, str) and _BARE_NAME.fullmatch(source) and source in packaged_models():
+            warnings.warn(
+                f"{source!r} names both a file in {os.getcwd()!r} and a packaged model; the "
+                f"file is read: rename it, or write ./{source} to mean the file",
+                ShadowedModelWarning,
+                stacklevel=2,
+            )
         text = _read_text(path)
         return parse_model_text(text, _format_of(path, text))
     if isinstance(source, str) and _BARE_NAME.fullmatch(source):

@@ -11,6 +11,12 @@ from typing import Any
 
 from ..core.conditions import MATCHERS
 from ..core.errors import InvalidValueError
+from ..core.limits import (
+    MAX_CONDITION_DEPTH,
+    MAX_DOCUMENT_DEPTH,
+    MAX_PATTERN_LENGTH,
+    MAX_POINTS,
+)
 from ..core.rules import REACTIVATION_KINDS
 from ..core.times import parse_duration
 
@@ -40,14 +46,17 @@ def _object(
     return out
 
 
-def _text_arg() -> dict[str, Any]:
+def _text_arg(max_length: int | None = None) -> dict[str, Any]:
+    text: dict[str, Any] = {"type": "string", "minLength": 1}
+    if max_length is not None:
+        text["maxLength"] = max_length
     return {
         "oneOf": [
-            {"type": "string", "minLength": 1},
+            text,
             _object(
                 "text with case",
                 {
-                    "text": {"type": "string", "minLength": 1},
+                    "text": text,
                     "case_sensitive": {"type": "boolean", "default": False},
                 },
                 ["text"],
@@ -69,7 +78,9 @@ def _operator_args() -> dict[str, dict[str, Any]]:
         "between": {"type": "array", "prefixItems": [number, number], "minItems": 2,
                     "maxItems": 2, "description": "a number in [low, high], both included"},
         "contains": {**_text_arg(), "description": "text containing this (ignoring case)"},
-        "glob": {**_text_arg(), "description": "text matching a * ? [abc] pattern"},
+        "glob": {**_text_arg(MAX_PATTERN_LENGTH),
+                 "description": "text matching a * ? [abc] pattern (at most "
+                 f"{MAX_PATTERN_LENGTH} characters)"},
         "prefix": {**_text_arg(), "description": "text starting with this (ignoring case)"},
         "exists": {"type": "boolean", "description": "the field is present (false: absent)"},
     }
@@ -94,6 +105,8 @@ def _matcher_defs() -> dict[str, Any]:
         },
         "condition": {
             "title": "condition",
+            "description": f"at most {MAX_CONDITION_DEPTH} combinators (all, any, not, or a "
+            "table of several entries) nest in one condition",
             "type": "object",
             "oneOf": [
                 _object(
@@ -164,7 +177,10 @@ def _decay_defs() -> dict[str, Any]:
 
 def _rule_defs() -> dict[str, Any]:
     name = {"type": "string", "minLength": 1, "pattern": r"\S"}
-    points = {"type": "number", "description": "points per match; may be negative"}
+    points = {"type": "number", "minimum": -MAX_POINTS, "maximum": MAX_POINTS,
+              "description": f"points per match; may be negative; at most {MAX_POINTS:g} "
+              "in size"}
+    cap = {"type": "number", "minimum": 0, "maximum": MAX_POINTS}
 
     def group(default: str) -> dict[str, Any]:
         return {"type": "string", "minLength": 1, "pattern": r"\S", "default": default}
@@ -175,7 +191,7 @@ def _rule_defs() -> dict[str, Any]:
     return {
         "event_rule": _object("event rule", {
             "name": name, "kind": kind("event"), "when": _ref("condition"), "points": points,
-            "decay": _ref("decay"), "cap": {"type": "number", "minimum": 0},
+            "decay": _ref("decay"), "cap": cap,
             "limit": _ref("limit"), "group": group("engagement"),
         }, ["name", "kind", "when", "points"], "points for each matching event"),
         "repeat_rule": _object("repeat rule", {
@@ -275,7 +291,8 @@ def model_schema() -> dict[str, Any]:
         "default_decay": _ref("decay", default="none",
                               description="the decay of rules that set none"),
         "group_caps": {"type": "object", "propertyNames": {"minLength": 1},
-                       "additionalProperties": {"type": "number", "minimum": 0},
+                       "additionalProperties": {"type": "number", "minimum": 0,
+                                                "maximum": MAX_POINTS},
                        "description": "each group's sum is clamped to [-cap, cap]"},
         "floor": {"type": "number", "description": "the lowest total"},
         "ceiling": {"type": "number", "description": "the highest total"},
@@ -286,7 +303,8 @@ def model_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "leadscoring model",
-        "description": "How a company scores leads: rules, decay, caps and settings.",
+        "description": "How a company scores leads: rules, decay, caps and settings. "
+        f"A document nests at most {MAX_DOCUMENT_DEPTH} tables and lists deep.",
         "type": "object",
         "properties": properties,
         "required": ["name", "rules"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any
@@ -14,6 +13,7 @@ from ..core.conditions import Condition, Field, Not
 from ..core.decay import Decay, HalfLife, Linear, NoDecay, Steps, Window
 from ..core.display import fmt, html_block, html_table
 from ..core.errors import ErrorDetail, InvalidModelError
+from ..core.limits import is_finite
 from ..core.mapping import FrozenMap
 from ..core.rules import AttributeRule, EventRule, RateRule, ReactivationRule, RepeatRule, Rule
 from ..core.times import format_duration
@@ -58,7 +58,7 @@ def _stage_problems(model: ScoringModel) -> Iterable[ErrorDetail]:
 def _number_or_none(value: object) -> bool:
     if value is None:
         return True
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return is_finite(value)
 
 
 @attrs.frozen(kw_only=True)

@@ -27,6 +27,7 @@ from typing import Any
 from ..aliases import Scalar
 from ..conditions import MATCHERS, All, AnyOf, Condition, Field, Matcher, Not
 from ..errors import InvalidModelError
+from ..limits import MAX_CONDITION_DEPTH
 from .reader import Reader, at, child, describe, did_you_mean, one_of_hint
 
 __all__ = ["COMBINATORS", "RESERVED", "condition_data", "matcher_data", "read_condition"]
@@ -205,22 +206,37 @@ def _build(
         return None
 
 
-def _conditions(r: Reader, value: object, path: str, key: str) -> list[Condition] | None:
+def _too_deep(r: Reader, path: str, level: int) -> bool:
+    """Record that the combinator at ``path`` nests too deep, if it does."""
+    if level <= MAX_CONDITION_DEPTH:
+        return False
+    r.error(path, f"conditions nest at most {MAX_CONDITION_DEPTH} combinators (all, any, not, "
+            "or a table of several fields) deep",
+            "flatten the condition: an all of alls is one all, a not of a not is the condition")
+    return True
+
+
+def _conditions(
+    r: Reader, value: object, path: str, key: str, level: int
+) -> list[Condition] | None:
     if not isinstance(value, list | tuple):
         r.error(path, f"{key} needs a list of conditions, got {describe(value)}")
         return None
     if key == "any" and not value:
         r.error(path, "any needs at least one condition, got an empty list")
         return None
-    out = [read_condition(r, item, at(path, i)) for i, item in enumerate(value)]
+    out = [read_condition(r, item, at(path, i), level=level) for i, item in enumerate(value)]
     return None if any(c is None for c in out) else [c for c in out if c is not None]
 
 
-def _combinator(r: Reader, key: str, value: object, path: str) -> Condition | None:
+def _combinator(r: Reader, key: str, value: object, path: str, level: int) -> Condition | None:
+    """The combinator ``key`` at nesting ``level`` (1 for a rule's condition itself)."""
+    if _too_deep(r, path, level):
+        return None
     if key == "not":
-        inner = read_condition(r, value, path)
+        inner = read_condition(r, value, path, level=level + 1)
         return None if inner is None else Not(inner)
-    parts = _conditions(r, value, path, key)
+    parts = _conditions(r, value, path, key, level + 1)
     if parts is None:
         return None
     return All(*parts) if key == "all" else AnyOf(*parts)
@@ -243,8 +259,12 @@ def _explicit_field(r: Reader, table: Mapping[str, object], path: str) -> Field 
     return Field(name, matcher)
 
 
-def read_condition(r: Reader, value: object, path: str) -> Condition | None:
-    """A condition from data, or ``None`` after recording every problem in it."""
+def read_condition(r: Reader, value: object, path: str, *, level: int = 1) -> Condition | None:
+    """A condition from data, or ``None`` after recording every problem in it.
+
+    ``level`` is how deep a combinator read here nests (1 at the top); a condition nesting
+    more than :data:`~leadscoring.core.limits.MAX_CONDITION_DEPTH` deep is refused before
+    it is read further."""
     table = r.table(value, path, "a condition")
     if table is None:
         return None
@@ -253,14 +273,16 @@ def read_condition(r: Reader, value: object, path: str) -> Condition | None:
     if len(table) == 1:
         ((key, inner),) = table.items()
         if key in COMBINATORS:
-            return _combinator(r, key, inner, child(path, key))
+            return _combinator(r, key, inner, child(path, key), level)
+    if _too_deep(r, path, level):
+        return None
     parts: list[Condition | None] = []
     for key, inner in table.items():
         if not isinstance(key, str) or not key:
             r.error(path, f"field names must be non-empty text, got {describe(key)}")
             parts.append(None)
         elif key in COMBINATORS:
-            parts.append(_combinator(r, key, inner, child(path, key)))
+            parts.append(_combinator(r, key, inner, child(path, key), level + 1))
         else:
             matcher = read_matcher(r, inner, child(path, key), key)
             parts.append(None if matcher is None else Field(key, matcher))

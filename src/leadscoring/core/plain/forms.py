@@ -13,13 +13,13 @@ readers (``docs/model-format.md``)::
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..conditions import All, AnyOf, Condition, Field, Matcher, Not, when
 from ..decay import Decay, HalfLife, Linear, NoDecay, Steps, Window
 from ..errors import ErrorDetail, InvalidModelError
+from ..limits import is_finite, number_repr
 from .conditions import condition_data, read_condition
 from .reader import Reader
 from .rules import decay_data, read_decay
@@ -102,8 +102,8 @@ def number(
         raise InvalidModelError(
             f"expected a number, got {type(value).__name__} {value!r}", path=path
         )
-    if not math.isfinite(value):
-        raise InvalidModelError(f"must be a finite number, got {value!r}", path=path)
+    if not is_finite(value):
+        raise InvalidModelError(f"must be a finite number, got {number_repr(value)}", path=path)
     if minimum is not None and value < minimum:
         raise InvalidModelError(f"must be at least {minimum:g}, got {value!r}", path=path)
     if maximum is not None and value > maximum:

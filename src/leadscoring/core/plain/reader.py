@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
 from ..errors import ErrorDetail, InvalidModelError, InvalidValueError
+from ..limits import MAX_POINTS, huge_message, is_finite, number_repr
 from ..times import Duration, format_duration, parse_duration
 
 __all__ = [
@@ -70,7 +70,7 @@ def describe(value: object) -> str:
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"the text {shown!r}"
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return f"the number {number_repr(value)}"
     if isinstance(value, Mapping):
         return "a table"
     if isinstance(value, list | tuple):
@@ -168,7 +168,10 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.error(path, f"expected a number, got {describe(value)}")
             return None
-        if not math.isfinite(value):
+        if isinstance(value, int) and not is_finite(value):
+            self.error(path, huge_message(number_repr(value)))
+            return None
+        if not is_finite(value):
             self.error(path, f"must be a finite number, got {value!r}")
             return None
         if minimum is not None and value < minimum:
@@ -176,12 +179,26 @@ class Reader:
             return None
         return value
 
+    def points(self, value: object, path: str) -> float | None:
+        """A rule's points: a finite number at most :data:`~leadscoring.core.limits.MAX_POINTS`
+        in size."""
+        number = self.number(value, path)
+        if number is not None and abs(number) > MAX_POINTS:
+            self.error(path, f"points are at most {MAX_POINTS:g} in size, got {number!r}",
+                       "scale the model's points down")
+            return None
+        return number
+
     def cap(self, value: object, path: str) -> float | None:
-        """A cap: a finite number >= 0 (it clamps a sum to ``[-cap, cap]``)."""
+        """A cap: a finite number in ``[0, MAX_POINTS]`` (it clamps a sum to ``[-cap, cap]``)."""
         number = self.number(value, path)
         if number is not None and number < 0:
             self.error(path, f"a cap cannot be negative, got {number!r}",
                        "a cap clamps the sum to [-cap, cap]; leave it out for no cap")
+            return None
+        if number is not None and number > MAX_POINTS:
+            self.error(path, f"a cap is at most {MAX_POINTS:g}, got {number!r}",
+                       "leave the cap out for no cap")
             return None
         return number
 

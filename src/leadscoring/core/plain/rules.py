@@ -286,10 +286,13 @@ def _value(r: Reader, key: str, value: object, path: str) -> tuple[bool, object]
     result: object
     if key == "name" or key == "group":
         result = r.text(value, path)
-    elif key in ("when", "numerator", "denominator"):
+    elif key == "when":
         result = read_condition(r, value, path)
+    elif key in ("numerator", "denominator"):
+        # one level less: the scorer matches the two sides together, as AnyOf(num, den)
+        result = read_condition(r, value, path, level=2)
     elif key == "points":
-        result = r.number(value, path)
+        result = r.points(value, path)
     elif key == "cap":
         result = r.cap(value, path)
     elif key == "times" or key == "min_denominator":
