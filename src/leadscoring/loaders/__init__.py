@@ -11,7 +11,8 @@ Every row is either kept or rejected with a reason; nothing is dropped silently:
 With ``errors="raise"`` (the default) the first bad row raises
 :class:`~leadscoring.InvalidInputError`; with ``errors="collect"`` the good rows come back
 with every rejected row. Problems with the whole file (no header, a missing column,
-undecodable text) always raise. Identity files are raise-only: a half-read map would give
+undecodable text, damaged gzip data) always raise; a line over 1 Mi characters is a
+rejected row. Identity files are raise-only: a half-read map would give
 histories to the wrong leads. See ``docs/loading.md``.
 """
 

@@ -31,8 +31,20 @@ __all__ = [
     "timestamp",
 ]
 
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# No two quantifiers of either pattern can match the same characters, so a failing
+# match backtracks at most once per character: time linear in the cell's length (the
+# former ``\d+\.?\d*`` was quadratic on a long run of digits ending in a non-digit).
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _INTEGER = re.compile(r"[+-]?\d+")
+_SHOWN = 60
+"""Characters of a long value shown in a message."""
+
+
+def shown(value: object) -> str:
+    """``repr(value)``, cut to its first characters (and its length) when it is long."""
+    if isinstance(value, str) and len(value) > _SHOWN:
+        return f"{value[:_SHOWN]!r}... ({len(value):,} characters)"
+    return repr(value)
 
 
 class RowError(Exception):
@@ -94,15 +106,15 @@ def number(value: object) -> int | float:
         try:
             return int(cell)
         except ValueError:  # more digits than int() converts
-            raise RowError(f"integer too long: {value[:40]!r}...") from None
+            raise RowError(f"integer too long: {shown(value)}") from None
     if _NUMBER.fullmatch(cell):
         parsed = float(cell)
         if math.isfinite(parsed):
             return parsed
-        raise RowError(f"not a finite number: {value!r}")
+        raise RowError(f"not a finite number: {shown(value)}")
     if cell.lower().lstrip("+-") in ("nan", "inf", "infinity"):
         raise RowError(f"not a finite number: {value!r}")
-    raise RowError(f"not a number: {value!r}")
+    raise RowError(f"not a number: {shown(value)}")
 
 
 def scalar(value: object) -> Scalar:

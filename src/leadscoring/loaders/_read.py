@@ -21,6 +21,7 @@ from ._cells import RowError, did_you_mean, is_empty, number, resolve_tz, scalar
 from ._columns import EventColumns, Extras, LeadColumns
 from ._result import LoadResult, RejectedRow
 from ._sources import (
+    DamagedGzipError,
     Source,
     csv_records,
     jsonl_records,
@@ -78,7 +79,11 @@ class _NearMiss:
     column the file lacks (``event_id`` for ``id``, ``Status`` for ``status``)."""
 
     def __init__(
-        self, source: str, kind: str, optional: Mapping[str, str], roles: frozenset[str],
+        self,
+        source: str,
+        kind: str,
+        optional: Mapping[str, str],
+        roles: frozenset[str],
         strict: bool,
     ) -> None:
         self.source, self.kind, self.optional, self.roles = source, kind, optional, roles
@@ -339,9 +344,7 @@ def _stream(
             on_reject(bad)
 
 
-def _check_common(
-    source: Source, format: str | None, on_reject: OnReject | None
-) -> str:
+def _check_common(source: Source, format: str | None, on_reject: OnReject | None) -> str:
     if on_reject is not None and not callable(on_reject):
         raise InvalidValueError("on_reject", f"expected a callable or None, got {on_reject!r}")
     return resolve_format(source_name(source), format)
@@ -434,6 +437,25 @@ def _reading(model: ModelFields | None, side: int, selected: bool) -> _Reading:
     return _Reading(numeric=model.numeric_fields()[side], known=model.fields_read()[side])
 
 
+def _counted(stream: Iterator[T]) -> Iterator[T]:
+    """``stream``, but damaged gzip data raises saying how many rows came before."""
+    yielded = 0
+    try:
+        for item in stream:
+            yield item
+            yielded += 1
+    except DamagedGzipError as exc:
+        raise InvalidInputError(
+            f"{exc.reason}; {yielded:,} row(s) were already yielded from this file and may "
+            "come from the damaged data: discard them (roll back what was done with them)",
+            source=exc.source,
+        ) from None
+    finally:
+        close = getattr(stream, "close", None)
+        if callable(close):
+            close()  # closing the stream closes the file at once
+
+
 def _tracked(stream: Iterator[T], progress: bool, source: Source) -> Iterator[T]:
     check_progress(progress)
     return track(stream, progress=progress, desc=f"reading {source_name(source)}", unit="rows")
@@ -459,6 +481,8 @@ def iter_events(
     :func:`read_events`, except that bad rows go to ``on_reject``: ``None`` (the
     default) raises :class:`~leadscoring.InvalidInputError` at the first bad row; a
     callable gets a :class:`RejectedRow` for each bad row and the stream goes on.
+    Damaged gzip data (found at the end, for a wrong checksum) raises with the number of
+    events already yielded, which may come from the damaged data.
 
     >>> import io
     >>> rows = io.StringIO("lead_id,type,at\\nL1,page_view,2026-04-01T09:00:00Z\\n")
@@ -466,10 +490,18 @@ def iter_events(
     ['page_view']
     """
     stream, _ = _event_stream(
-        source, format, columns, assume_tz, known_leads, on_reject, encoding, model, strict,
+        source,
+        format,
+        columns,
+        assume_tz,
+        known_leads,
+        on_reject,
+        encoding,
+        model,
+        strict,
         progress,
     )
-    return stream
+    return _counted(stream)
 
 
 def iter_leads(
@@ -492,7 +524,7 @@ def iter_leads(
     stream, _ = _lead_stream(
         source, format, columns, assume_tz, on_reject, encoding, model, strict, progress
     )
-    return stream
+    return _counted(stream)
 
 
 def _collect(
@@ -540,8 +572,9 @@ def read_events(
     ``errors="raise"`` (the default) raises :class:`~leadscoring.InvalidInputError`
     naming the file, row, column and reason at the first bad row; ``errors="collect"``
     keeps going and returns every bad row in :attr:`LoadResult.rejected`. Problems with
-    the whole file (a missing column, an empty file, undecodable text) raise in both
-    modes.
+    the whole file (a missing column, an empty file, undecodable text, damaged gzip
+    data) raise in both modes. A line over 1,048,576 characters (1 Mi) is a
+    bad row; the reading goes on past it.
 
     >>> import io
     >>> text = "lead_id,type,at\\nL1,page_view,2026-04-01 09:00\\n"
@@ -553,8 +586,16 @@ def read_events(
     """
     return _collect(
         lambda on_reject: _event_stream(
-            source, format, columns, assume_tz, known_leads, on_reject, encoding, model,
-            strict, progress,
+            source,
+            format,
+            columns,
+            assume_tz,
+            known_leads,
+            on_reject,
+            encoding,
+            model,
+            strict,
+            progress,
         ),
         errors,
     )

@@ -1,9 +1,10 @@
 """Opening a source and splitting it into rows: CSV and JSON Lines (internal).
 
-The readers stream: they hold one row at a time. Whole-file problems (no header, a
-missing column, undecodable bytes, broken CSV quoting) raise
-:class:`~leadscoring.InvalidInputError`; a bad row comes out as a
-:class:`~leadscoring.loaders.RejectedRow` for the caller to report.
+The readers stream: they hold one row at a time, and a line of at most
+:data:`MAX_LINE_CHARS`, read in bounded pieces. Whole-file problems (no header, a
+missing column, undecodable bytes, broken CSV quoting, damaged gzip data) raise
+:class:`~leadscoring.InvalidInputError`; a bad row (a line over the limit too) comes out
+as a :class:`~leadscoring.loaders.RejectedRow` for the caller to report.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import io
 import json
 import os
 import re
+import threading
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import PurePath
 from typing import IO, Literal, TypeAlias
 
@@ -28,7 +30,9 @@ from ._cells import did_you_mean, is_empty, kind
 from ._result import RejectedRow
 
 __all__ = [
+    "MAX_LINE_CHARS",
     "Format",
+    "LineSource",
     "Record",
     "Source",
     "csv_records",
@@ -96,34 +100,151 @@ def _is_binary(stream: IO[str] | IO[bytes]) -> bool:
         return False
 
 
+MAX_LINE_CHARS = 1_048_576
+"""The longest line the loaders read, in characters (1 Mi, line end not counted).
+
+A longer line is read in bounded pieces and skipped, never held whole, and its row is
+rejected. It also bounds a cell: a CSV cell may be up to this long, even when a quoted
+value spans several lines.
+"""
+
+_PIECE = MAX_LINE_CHARS + 2
+"""Characters asked of ``readline`` at a time: a longest line and its ``\\r\\n``."""
+
 _GZIP_FIX = (
     "check that the file was copied whole and is gzip-compressed, or rename it without "
     "'.gz' if it is plain text"
 )
 
 
-def _unzipped(handle: Iterable[str], name: str) -> Iterator[str]:
-    """The lines of a gzip file; a corrupt or truncated one raises
-    :class:`~leadscoring.InvalidInputError` naming the file."""
-    try:
-        yield from handle
-    except gzip.BadGzipFile:
-        raise InvalidInputError(
-            f"not a gzip file (it does not start with the gzip signature); {_GZIP_FIX}",
-            source=name,
-        ) from None
-    except EOFError:
-        raise InvalidInputError(
-            f"the gzip data ends early (the file is truncated); {_GZIP_FIX}", source=name
-        ) from None
-    except zlib.error:
-        raise InvalidInputError(
-            f"the gzip data is corrupt; {_GZIP_FIX}", source=name
-        ) from None
+class OverlongLineError(Exception):
+    """A line over :data:`MAX_LINE_CHARS`, already skipped (internal).
+
+    ``length`` is its length in characters, ``quotes`` how many ``"`` it holds, and
+    ``mid_record`` whether earlier lines of the same CSV record came before it.
+    """
+
+    def __init__(self, length: int, quotes: int) -> None:
+        super().__init__(length)
+        self.length = length
+        self.quotes = quotes
+        self.mid_record = False
+
+    @property
+    def reason(self) -> str:
+        """Why the row is rejected, and how to fix it."""
+        return (
+            f"the line is {self.length:,} characters long, over the limit of "
+            f"{MAX_LINE_CHARS:,} characters per line; the row is skipped (shorten its "
+            "values, e.g. keep long texts out of the file)"
+        )
+
+
+class DamagedGzipError(InvalidInputError):
+    """Gzip data that is truncated or corrupt, found while reading (internal).
+
+    Rows read before may come from the damaged data: the streaming loaders say how many
+    they yielded (see :func:`~leadscoring.loaders.iter_events`).
+    """
+
+
+def _gzip_error(exc: Exception, name: str) -> InvalidInputError:
+    if isinstance(exc, EOFError):
+        what = "the gzip data ends early (the file is truncated)"
+    elif isinstance(exc, gzip.BadGzipFile) and str(exc).startswith("Not a gzipped file"):
+        what = "not a gzip file (it does not start with the gzip signature)"
+    else:
+        what = f"the gzip data is damaged ({exc})"
+    return DamagedGzipError(f"{what}; {_GZIP_FIX}", source=name)
+
+
+class LineSource:
+    """The lines of an open text file, read in pieces of bounded size (internal).
+
+    :meth:`line` gives one line at a time, its end kept, or :class:`OverlongLineError` for a line
+    over :data:`MAX_LINE_CHARS`. Iterating gives the text in pieces (a line, or part of
+    a long one) that join into the whole text. Damaged gzip data raises
+    :class:`~leadscoring.InvalidInputError` naming the file.
+    """
+
+    def __init__(self, stream: IO[str] | Iterable[str], name: str, *, gzipped: bool = False):
+        readline = getattr(stream, "readline", None)
+        self._readline: Callable[[int], str] | None = readline if callable(readline) else None
+        self._items: Iterator[str] | None = None if self._readline else iter(stream)
+        self._pushed: str | None = None
+        self.name = name
+        self.gzipped = gzipped
+
+    def _piece(self, size: int) -> str:
+        if self._pushed is not None:
+            piece, self._pushed = self._pushed, None
+            return piece
+        if self._readline is None:
+            raise AssertionError("_piece needs a readline")  # pragma: no cover
+        if not self.gzipped:
+            return self._readline(size)
+        try:
+            return self._readline(size)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise _gzip_error(exc, self.name) from None
+
+    def __iter__(self) -> Iterator[str]:
+        if self._items is not None:
+            yield from self._items
+            return
+        while piece := self._piece(_PIECE):
+            yield piece
+
+    def line(self, lf_only: bool) -> str | OverlongLineError | None:
+        """The next line with its end, :class:`OverlongLineError`, or ``None`` at the end.
+
+        Lines end at ``\\n``, or (unless ``lf_only``, as in JSON Lines) at ``\\r\\n``
+        or a lone ``\\r``, as the stream splits them.
+        """
+        if self._items is not None:
+            item = next(self._items, None)
+            if item is None:
+                return None
+            length = len(item.rstrip("\r\n"))
+            return item if length <= MAX_LINE_CHARS else OverlongLineError(length, item.count('"'))
+        piece = self._piece(_PIECE)
+        if piece.endswith("\n") and len(piece) <= MAX_LINE_CHARS + 1:
+            return piece  # the common case: a whole line, within the limit
+        parts: list[str] = []
+        size = quotes = ending = 0
+        while piece:
+            size += len(piece)
+            quotes += piece.count('"')
+            if size <= _PIECE:
+                parts.append(piece)
+            else:
+                parts.clear()  # over the limit: count the rest, keep none of it
+            if piece.endswith("\n"):
+                ending = 2 if piece.endswith("\r\n") else 1
+                break
+            if piece.endswith("\r") and not lf_only:
+                ending = 1
+                if len(piece) >= _PIECE:  # cut by the size: maybe "\r" then "\n"
+                    after = self._piece(_PIECE)
+                    if after == "\n":
+                        size, ending = size + 1, 2
+                        parts.append(after)
+                    elif after:
+                        self._pushed = after
+                break
+            piece = self._piece(_PIECE)
+        if size == 0:
+            return None
+        if ending == 0 and lf_only and parts and parts[-1].endswith("\r"):
+            ending = 1  # a lone "\r" at the very end of the file
+        length = size - ending
+        if length > MAX_LINE_CHARS:
+            return OverlongLineError(length, quotes)
+        return "".join(parts)
 
 
 @contextlib.contextmanager
-def open_lines(source: Source, encoding: str) -> Iterator[Iterable[str]]:
+def open_lines(source: Source, encoding: str) -> Iterator[LineSource]:
     """The lines of ``source``; a path is opened (gzip when it ends in ``.gz``) and closed.
 
     An open file is read from where it stands and left open; a binary one is decoded
@@ -131,27 +252,34 @@ def open_lines(source: Source, encoding: str) -> Iterator[Iterable[str]]:
     (``surrogateescape``) so that the row holding them can be rejected on its own
     (see :func:`undecoded`).
     """
+    name = source_name(source)
     if isinstance(source, str | os.PathLike):
         path = os.fsdecode(source)
         if path.lower().endswith(".gz"):
-            with gzip.open(
-                path, "rt", encoding=encoding, errors="surrogateescape", newline=""
-            ) as zipped:
-                yield _unzipped(zipped, source_name(source))
+            with open(path, "rb") as packed:
+                if os.fstat(packed.fileno()).st_size == 0:  # gzip reads it as empty text
+                    raise DamagedGzipError(
+                        f"the file is empty (0 bytes), with no gzip data; {_GZIP_FIX}",
+                        source=name,
+                    )
+                with gzip.open(
+                    packed, "rt", encoding=encoding, errors="surrogateescape", newline=""
+                ) as zipped:
+                    yield LineSource(zipped, name, gzipped=True)
         else:
             with open(path, encoding=encoding, errors="surrogateescape", newline="") as plain:
-                yield plain
+                yield LineSource(plain, name)
         return
     if _is_binary(source):
         wrapper = io.TextIOWrapper(  # type: ignore[type-var]
             source, encoding=encoding, errors="surrogateescape", newline=""
         )
         try:
-            yield wrapper
+            yield LineSource(wrapper, name)
         finally:
             wrapper.detach()
         return
-    yield source  # type: ignore[misc]
+    yield LineSource(source, name)  # type: ignore[arg-type]
 
 
 def _named(header: Sequence[str], index: int) -> bool:
@@ -174,12 +302,79 @@ def undecoded(text: str) -> str | None:
     )
 
 
-def _next(rows: Iterator[list[str]], source: str, row: int) -> list[str] | None:
+class _CsvLines:
+    """Feeds ``csv.reader`` from a :class:`LineSource`; a line over the limit raises
+    :class:`OverlongLineError` out of the reader (which starts afresh at its next call)."""
+
+    def __init__(self, lines: LineSource) -> None:
+        self.lines = lines
+        self.handed = 0
+        """Lines handed out for the record being read."""
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.lines.line(False)
+        if line is None:
+            raise StopIteration
+        if isinstance(line, OverlongLineError):
+            line.mid_record = self.handed > 0
+            raise line
+        self.handed += 1
+        return line
+
+
+class _FieldLimit:
+    """Raises ``csv.field_size_limit()`` to :data:`MAX_LINE_CHARS` while a row is parsed.
+
+    The setting is global to the process: readers in several threads share one raise
+    (the last one out puts the old value back), and a limit already as high is left
+    alone.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0
+        self.saved = 0
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if self.users == 0:
+                self.saved = csv.field_size_limit()
+                if self.saved < MAX_LINE_CHARS:
+                    csv.field_size_limit(MAX_LINE_CHARS)
+            self.users += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.users -= 1
+            if self.users == 0 and self.saved < MAX_LINE_CHARS:
+                csv.field_size_limit(self.saved)
+
+
+_FIELD_LIMIT = _FieldLimit()
+
+
+def _next(
+    rows: Iterator[list[str]], feed: _CsvLines, source: str, row: int
+) -> list[str] | OverlongLineError | None:
+    feed.handed = 0
     try:
-        return next(rows)
+        with _FIELD_LIMIT:
+            return next(rows)
     except StopIteration:
         return None
+    except OverlongLineError as exc:
+        return exc
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise InvalidInputError(
+                f"a quoted value over the limit of {MAX_LINE_CHARS:,} characters per cell "
+                "(it spans several lines); shorten it, e.g. keep long texts out of the file",
+                source=source,
+                row=row,
+            ) from None
         raise InvalidInputError(f"malformed CSV: {exc}", source=source, row=row) from None
     except UnicodeDecodeError as exc:
         raise InvalidInputError(
@@ -190,9 +385,11 @@ def _next(rows: Iterator[list[str]], source: str, row: int) -> list[str] | None:
 
 
 def _header(
-    rows: Iterator[list[str]], source: str, needs: Sequence[tuple[str, str]]
+    rows: Iterator[list[str]], feed: _CsvLines, source: str, needs: Sequence[tuple[str, str]]
 ) -> list[str]:
-    cells = _next(rows, source, 0)
+    cells = _next(rows, feed, source, 0)
+    if isinstance(cells, OverlongLineError):
+        raise InvalidInputError(f"in the header: {cells.reason}", source=source, row=0)
     if not cells:
         what = "the file is empty" if cells is None else "the first line is blank"
         raise InvalidInputError(f"{what}; expected a header row", source=source, row=0)
@@ -259,14 +456,25 @@ def csv_records(
     header cell is empty is ignored while its cells are empty; a value under it, or a
     row with more or fewer cells than the header, rejects the row.
     """
-    rows = csv.reader(lines, strict=True)
-    header = _header(rows, source, needs)
+    feed = _CsvLines(lines if isinstance(lines, LineSource) else LineSource(lines, source))
+    rows = csv.reader(feed, strict=True)
+    header = _header(rows, feed, source, needs)
     width = len(header)
     named = [i for i, name in enumerate(header) if name]
     all_named = len(named) == width
     row = 0
-    while (cells := _next(rows, source, row + 1)) is not None:
+    while (cells := _next(rows, feed, source, row + 1)) is not None:
         row += 1
+        if isinstance(cells, OverlongLineError):
+            if cells.mid_record or cells.quotes % 2:
+                raise InvalidInputError(
+                    f"{cells.reason}; it is inside a quoted value that spans lines, so where "
+                    "the row ends cannot be told and the rest of the file is not read",
+                    source=source,
+                    row=row,
+                )
+            yield RejectedRow(source=source, row=row, column=None, reason=cells.reason)
+            continue
         if not cells:
             continue
         problem = None
@@ -279,9 +487,7 @@ def csv_records(
             problem = _label(header, index), reason
         if problem is not None:
             raw = {_label(header, i): cell for i, cell in enumerate(cells)}
-            yield RejectedRow(
-                source=source, row=row, column=problem[0], reason=problem[1], raw=raw
-            )
+            yield RejectedRow(source=source, row=row, column=problem[0], reason=problem[1], raw=raw)
             continue
         if all_named:
             fields: dict[str, object] = dict(zip(header, cells, strict=False))
@@ -297,23 +503,27 @@ def _no_constant(name: str) -> object:
 def jsonl_records(lines: Iterable[str], source: str) -> Iterator[Record | RejectedRow]:
     """Rows of a JSON Lines file: one JSON object per line; the row is the line number.
 
-    Blank lines are skipped (and counted). A line that is not valid JSON, or not an
-    object, or that repeats a key, is rejected.
+    Lines end at ``\\n`` only (a ``\\r`` before it is fine; a lone ``\\r`` is part of the
+    line). Blank lines are skipped (and counted). A line that is not valid JSON, or not
+    an object, or that repeats a key, or that is over :data:`MAX_LINE_CHARS`, is rejected.
     """
-    numbered = enumerate(lines, start=1)
+    reader = lines if isinstance(lines, LineSource) else LineSource(lines, source)
     row = 0
     while True:
         try:
-            row, line = next(numbered)
-        except StopIteration:
-            return
+            line = reader.line(True)
         except UnicodeDecodeError as exc:
             raise InvalidInputError(
-                f"cannot decode the text ({exc.encoding}): {exc.reason}; "
-                "pass the right encoding=",
+                f"cannot decode the text ({exc.encoding}): {exc.reason}; pass the right encoding=",
                 source=source,
                 row=row + 1,
             ) from None
+        if line is None:
+            return
+        row += 1
+        if isinstance(line, OverlongLineError):
+            yield RejectedRow(source=source, row=row, column=None, reason=line.reason)
+            continue
         text = line.lstrip("\ufeff").strip() if row == 1 else line.strip()
         if not text:
             continue
@@ -325,6 +535,11 @@ def jsonl_records(lines: Iterable[str], source: str) -> Iterator[Record | Reject
             value = json.loads(text, object_pairs_hook=unique_keys, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             reason = f"malformed JSON at column {exc.colno}: {exc.msg}"
+            if "control character" in exc.msg:
+                reason += (
+                    " (a raw tab, carriage return or other control character inside a "
+                    "string; write it escaped, e.g. \\t or \\r, as JSON requires)"
+                )
         except ValueError as exc:
             reason = f"malformed JSON: {exc}"
         except RecursionError:
