@@ -10,11 +10,15 @@ stated; it is used here for benchmarking only and is not shipped with leadscorin
 
 For each seed: a stratified 70/30 split; :func:`leadscoring.learning.calibrate` learns a points
 table on the 70% (``method="logistic"`` and ``method="woe"``), :func:`leadscoring.learning.evaluate`
-measures it on the 30%, and a scikit-learn logistic regression (one-hot categoricals with
-rare levels grouped, median-imputed standardised numerics) is fitted and measured on the
-same split. scikit-learn and numpy come from the ``bench`` extra
-(``pip install -e ".[bench]"``); without them the split is done in pure Python and the
-logistic regression is skipped.
+measures it on the 30%, and two scikit-learn baselines are fitted and measured on the
+same split: a logistic regression (one-hot categoricals with rare levels grouped,
+median-imputed standardised numerics) and ``HistGradientBoostingClassifier(random_state=0)``
+(raw numerics with missing values, the same one-hot categoricals). Fit times are CPU
+seconds (``time.process_time``) of the fit alone. ``--option NAME=VALUE`` passes a keyword
+to calibrate (``--option binning=monotone --option interactions=20``);
+``benchmarks/calibrate.py`` runs the same protocol on a second table too. scikit-learn and
+numpy come from the ``bench`` extra (``pip install -e ".[bench]"``); without them the split
+is done in pure Python and the baselines are skipped.
 
 Leaky columns are never used: ``Tags``, ``Lead Quality`` and ``Last Notable Activity`` were
 filled in by sales after contact. ``Select`` (a question left unanswered) becomes the value
@@ -109,49 +113,102 @@ def split(leads: list[Lead], outcomes: dict[str, bool], seed: int, how: str
     return train, [lead for lead in leads if lead.id in test], "python"
 
 
-def logistic_regression(train: list[Lead], test: list[Lead], outcomes: dict[str, bool]
-                        ) -> dict[str, float] | None:
-    """Test-set probabilities of scikit-learn's LogisticRegression, or ``None`` without it."""
+def _matrices(train: list[Lead], test: list[Lead], numeric_names: tuple[str, ...]
+              ) -> tuple[Any, Any, Any, Any] | None:
+    """The baselines' inputs: (standardised, median-imputed numerics and one-hot
+    categoricals with rare levels grouped) for logistic regression, and (raw numerics with
+    NaN and the same one-hot categoricals) for gradient boosting; ``None`` without
+    scikit-learn."""
     try:
         import numpy as np
         from scipy import sparse  # type: ignore[import-untyped,import-not-found,unused-ignore]
         from sklearn.impute import SimpleImputer  # type: ignore[import-untyped,import-not-found,unused-ignore]
-        from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped,import-not-found,unused-ignore]
         from sklearn.preprocessing import OneHotEncoder, StandardScaler  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         return None
     names = sorted({k for lead in train for k in lead.attributes})
-    numeric = [n for n in names if n in NUMERIC]
-    categorical = [n for n in names if n not in NUMERIC]
+    numeric = [n for n in names if n in numeric_names]
+    categorical = [n for n in names if n not in numeric_names]
 
     def arrays(leads: list[Lead]) -> tuple[Any, Any]:
         nums = np.array([[lead.attributes.get(n, np.nan) for n in numeric] for lead in leads],
-                        dtype=float)
+                        dtype=float).reshape(len(leads), len(numeric))
         cats = np.array([[str(lead.attributes.get(n, "missing")) for n in categorical]
-                         for lead in leads], dtype=object)
+                         for lead in leads], dtype=object).reshape(len(leads), len(categorical))
         return nums, cats
 
     num_train, cat_train = arrays(train)
     num_test, cat_test = arrays(test)
     imputer, scaler = SimpleImputer(strategy="median"), StandardScaler()
-    encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=0.01)
-    x_train = sparse.hstack([scaler.fit_transform(imputer.fit_transform(num_train)),
-                             encoder.fit_transform(cat_train)]).tocsr()
-    x_test = sparse.hstack([scaler.transform(imputer.transform(num_test)),
-                            encoder.transform(cat_test)]).tocsr()
-    model = LogisticRegression(max_iter=5000)
-    model.fit(x_train, [outcomes[lead.id] for lead in train])
-    probabilities = model.predict_proba(x_test)[:, 1]
-    return {lead.id: float(p) for lead, p in zip(test, probabilities, strict=True)}
+    blocks_train = ([sparse.csr_matrix(scaler.fit_transform(imputer.fit_transform(num_train)))]
+                    if numeric else [])
+    blocks_test = ([sparse.csr_matrix(scaler.transform(imputer.transform(num_test)))]
+                   if numeric else [])
+    raw_train, raw_test = ([num_train], [num_test]) if numeric else ([], [])
+    if categorical:
+        encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=0.01)
+        onehot_train, onehot_test = encoder.fit_transform(cat_train), encoder.transform(cat_test)
+        blocks_train.append(onehot_train)
+        blocks_test.append(onehot_test)
+        raw_train.append(onehot_train.toarray())
+        raw_test.append(onehot_test.toarray())
+    x_train = sparse.hstack(blocks_train).tocsr()
+    x_test = sparse.hstack(blocks_test).tocsr()
+    return x_train, x_test, np.hstack(raw_train), np.hstack(raw_test)
 
 
-def run(path: Path, seeds: list[int], methods: list[str], how: str, show_model: bool
-        ) -> dict[str, Any]:
+def baselines(train: list[Lead], test: list[Lead], outcomes: dict[str, bool],
+              numeric_names: tuple[str, ...] = NUMERIC) -> dict[str, dict[str, Any]]:
+    """Test-set probabilities and fit times (CPU and wall seconds, preprocessing excluded)
+    of scikit-learn's ``LogisticRegression`` and ``HistGradientBoostingClassifier``; empty
+    without scikit-learn."""
+    found = _matrices(train, test, numeric_names)
+    if found is None:
+        return {}
+    from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    x_train, x_test, raw_train, raw_test = found
+    y = [outcomes[lead.id] for lead in train]
+    out: dict[str, dict[str, Any]] = {}
+    for key, model, xs in (
+        ("sklearn_logistic_regression", LogisticRegression(max_iter=5000), (x_train, x_test)),
+        ("sklearn_hist_gradient_boosting", HistGradientBoostingClassifier(random_state=0),
+         (raw_train, raw_test)),
+    ):
+        cpu, wall = time.process_time(), time.perf_counter()
+        model.fit(xs[0], y)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        probabilities = model.predict_proba(xs[1])[:, 1]
+        out[key] = {"probabilities": {lead.id: float(p)
+                                      for lead, p in zip(test, probabilities, strict=True)},
+                    "fit_cpu_seconds": cpu, "fit_seconds": wall}
+    return out
+
+
+def logistic_regression(train: list[Lead], test: list[Lead], outcomes: dict[str, bool]
+                        ) -> dict[str, float] | None:
+    """Test-set probabilities of scikit-learn's LogisticRegression, or ``None`` without it."""
+    found = baselines(train, test, outcomes)
+    return found["sklearn_logistic_regression"]["probabilities"] if found else None
+
+
+def run(path: Path, seeds: list[int], methods: list[str], how: str, show_model: bool,
+        options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every figure of the benchmark as plain data."""
     leads, outcomes = load(path)
+    return run_on(leads, outcomes, seeds, methods, how, show_model, options,
+                  name="X Education leads", data=str(path), numeric_names=NUMERIC)
+
+
+def run_on(leads: list[Lead], outcomes: dict[str, bool], seeds: list[int], methods: list[str],
+           how: str, show_model: bool, options: dict[str, Any] | None = None, *,
+           name: str, data: str, numeric_names: tuple[str, ...]) -> dict[str, Any]:
+    """The benchmark on any table of leads: per seed a stratified 70/30 split, calibrate
+    (with ``options``) and both scikit-learn baselines; AUC on the 30%, fit times."""
     result: dict[str, Any] = {
-        "data": str(path), "leads": len(leads), "converted": sum(outcomes.values()),
-        "seeds": [], "models": {},
+        "name": name, "data": data, "leads": len(leads), "converted": sum(outcomes.values()),
+        "options": dict(options or {}), "seeds": [], "models": {},
     }
     for seed in seeds:
         train, test, used = split(leads, outcomes, seed, how)
@@ -159,59 +216,94 @@ def run(path: Path, seeds: list[int], methods: list[str], how: str, show_model: 
                                "test": len(test)}
         test_outcomes = {lead.id: outcomes[lead.id] for lead in test}
         for method in methods:
-            start = time.perf_counter()
+            cpu, start = time.process_time(), time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("error")  # no small-sample warning expected here
                 model = calibrate(train, {lead.id: outcomes[lead.id] for lead in train},
-                                  method=method)  # type: ignore[arg-type]
-            seconds = time.perf_counter() - start
+                                  method=method, **(options or {}))  # type: ignore[arg-type]
+            cpu, seconds = time.process_time() - cpu, time.perf_counter() - start
             report = evaluate(model, test, test_outcomes, as_of=AS_OF)
             row[method] = {"auc": report.auc, "auc_ci": list(report.auc_ci or ()),
                            "rules": len(model.rules), "calibrate_seconds": seconds,
+                           "calibrate_cpu_seconds": cpu,
                            "temperature_order_holds": report.temperature_order_holds}
             if show_model and seed == seeds[0]:
                 from leadscoring.model.config import model_to_text
 
                 result["models"][method] = model_to_text(model)
-        probabilities = logistic_regression(train, test, outcomes)
-        if probabilities is not None:
-            lr = evaluate_scores(probabilities, test_outcomes, warm=0.2, hot=0.67)
-            row["sklearn_logistic_regression"] = {"auc": lr.auc, "auc_ci": list(lr.auc_ci or ())}
+        for key, found in baselines(train, test, outcomes, numeric_names).items():
+            scored = evaluate_scores(found["probabilities"], test_outcomes, warm=0.2, hot=0.67)
+            row[key] = {"auc": scored.auc, "auc_ci": list(scored.auc_ci or ()),
+                        "fit_seconds": found["fit_seconds"],
+                        "fit_cpu_seconds": found["fit_cpu_seconds"]}
         result["seeds"].append(row)
-    for key in (*methods, "sklearn_logistic_regression"):
+    for key in (*methods, *BASELINES):
         aucs = [row[key]["auc"] for row in result["seeds"] if key in row]
         if aucs:
             result.setdefault("mean_auc", {})[key] = sum(aucs) / len(aucs)
+        cpus = [row[key].get("calibrate_cpu_seconds", row[key].get("fit_cpu_seconds"))
+                for row in result["seeds"] if key in row]
+        if cpus:
+            result.setdefault("mean_cpu_seconds", {})[key] = sum(cpus) / len(cpus)
     return result
 
 
+BASELINES = ("sklearn_logistic_regression", "sklearn_hist_gradient_boosting")
+
+
 def text(result: dict[str, Any], methods: list[str]) -> str:
-    """The benchmark as a readable table."""
-    lines = [f"X Education leads: {result['leads']} leads, {result['converted']} converted",
-             f"data: {result['data']}", ""]
+    """The benchmark as a readable table (fit times are CPU seconds)."""
+    lines = [f"{result.get('name', 'X Education leads')}: {result['leads']} leads, "
+             f"{result['converted']} converted", f"data: {result['data']}"]
+    if result.get("options"):
+        lines.append(f"calibrate options: {result['options']}")
+    lines.append("")
     head = ["seed", "split"]
     for m in methods:
-        head += [f"{m} AUC", f"{m} rules"]
-    head.append("sklearn LR AUC")
+        head += [f"{m} AUC", f"{m} rules", f"{m} CPU s"]
+    head += ["LR AUC", "LR CPU s", "HGB AUC", "HGB CPU s"]
     rows = [head]
     for row in result["seeds"]:
         cells = [str(row["seed"]), row["split"]]
         for m in methods:
             lo, hi = row[m]["auc_ci"]
-            cells += [f"{row[m]['auc']:.4f} ({lo:.3f}-{hi:.3f})", str(row[m]["rules"])]
-        lr = row.get("sklearn_logistic_regression")
-        cells.append(f"{lr['auc']:.4f}" if lr else "(scikit-learn not installed)")
+            cells += [f"{row[m]['auc']:.4f} ({lo:.3f}-{hi:.3f})", str(row[m]["rules"]),
+                      f"{row[m]['calibrate_cpu_seconds']:.2f}"]
+        for key in BASELINES:
+            found = row.get(key)
+            cells += ([f"{found['auc']:.4f}", f"{found['fit_cpu_seconds']:.2f}"] if found
+                      else ["(scikit-learn not installed)", ""])
         rows.append(cells)
     means = result.get("mean_auc", {})
-    rows.append(["mean", ""] + [c for m in methods for c in (f"{means[m]:.4f}", "")]
-                + [f"{means['sklearn_logistic_regression']:.4f}"
-                   if "sklearn_logistic_regression" in means else ""])
+    cpus = result.get("mean_cpu_seconds", {})
+    last = ["mean", ""]
+    for key in (*methods, *BASELINES):
+        if key in means:
+            last.append(f"{means[key]:.4f}")
+            if key in methods:
+                last.append("")
+            last.append(f"{cpus[key]:.2f}")
+        else:
+            last += ["", ""] if key in BASELINES else ["", "", ""]
+    rows.append(last)
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
               for r in rows]
     for method, model in result.get("models", {}).items():
         lines += ["", f"# {method} model of seed {result['seeds'][0]['seed']}", model]
     return "\n".join(lines)
+
+
+def parse_options(items: list[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs as calibrate() keywords (VALUE read as JSON when it parses)."""
+    options: dict[str, Any] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        try:
+            options[key] = json.loads(value)
+        except ValueError:
+            options[key] = value
+    return options
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -223,8 +315,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=["auto", "sklearn", "python"], default="auto")
     parser.add_argument("--show-model", action="store_true", help="print the first model")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                        help="a calibrate() keyword, e.g. --option binning=quantile")
     args = parser.parse_args(argv)
-    result = run(args.path, args.seeds, args.methods, args.split, args.show_model)
+    result = run(args.path, args.seeds, args.methods, args.split, args.show_model,
+                 parse_options(args.option))
     print(json.dumps(result, indent=2) if args.json else text(result, args.methods))
     return 0
 

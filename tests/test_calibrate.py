@@ -267,6 +267,9 @@ def test_moments_need_as_of() -> None:
         ({"points_to_double_odds": 0}, "points_to_double_odds"),
         ({"half_lives": ()}, "half_lives"),
         ({"min_support": 0}, "min_support"),
+        ({"binning": "entropy"}, "binning"),
+        ({"interactions": -1}, "interactions"),
+        ({"interactions": True}, "interactions"),
     ],
 )
 def test_bad_arguments_raise(kwargs: dict[str, object], field: str) -> None:
@@ -286,3 +289,97 @@ def test_touching_ranges_with_equal_points_become_one_rule() -> None:
     # 0.69 * 14.43 = 9.96 -> 10, 0.70 * 14.43 = 10.1 -> 10, 1.0 * 14.43 -> 14
     rules = to_rules(list(zip(ranges, [0.69, 0.70, 1.0], strict=True)), 10 / math.log(2))
     assert [(r.name, r.points) for r in rules] == [("x in [10, 30)", 10), ("x >= 30", 14)]
+
+
+def step_data() -> tuple[list[Lead], dict[str, bool]]:
+    """300 leads, visits 0-99: above 50 the odds are 5:2, below 1:6."""
+    leads, outcomes = [], {}
+    for k in range(300):
+        visits = k % 100
+        lead_id = f"L{k:03d}"
+        leads.append(Lead(id=lead_id, attributes={"visits": visits}))
+        outcomes[lead_id] = (k % 7 < 5) if visits >= 50 else (k % 7 == 0)
+    return leads, outcomes
+
+
+def test_monotone_binning_finds_the_step() -> None:
+    """Supervised cut points: the step at 50 is found from the outcomes, so one rule
+    ``visits >= 50`` carries it (quantiles would need the lasso to find the decile)."""
+    leads, outcomes = step_data()
+    got = points(calibrate(leads, outcomes, binning="monotone"))
+    # log-odds step ln(5/2) - ln(1/6) = 0.92 + 1.79 = 2.71 -> about 39 points, less shrinkage
+    assert 30 <= got["visits >= 50"] <= 40
+    assert [name for name in got if name.startswith("visits")] == ["visits >= 50"]
+
+
+def interaction_data() -> tuple[list[Lead], dict[str, bool]]:
+    """800 leads: 'pro' plan leads from 'ads' convert 80%, every other cell 20%."""
+    leads, outcomes = [], {}
+    for k in range(800):
+        plan, source = ("pro", "free")[k % 2], ("ads", "seo")[(k // 2) % 2]
+        lead_id = f"L{k:03d}"
+        leads.append(Lead(id=lead_id, attributes={"plan": plan, "source": source}))
+        chance = 0.8 if (plan, source) == ("pro", "ads") else 0.2
+        outcomes[lead_id] = (k // 4) % 10 < 10 * chance
+    return leads, outcomes
+
+
+def test_an_interaction_that_pays_becomes_a_rule() -> None:
+    """Only the pair (pro, ads) converts more: main effects alone cannot say so, one pair
+    rule can (which pair depends on the reference levels left out), and then the three
+    other cells score the same."""
+    leads, outcomes = interaction_data()
+    plain = calibrate(leads, outcomes)
+    paired = calibrate(leads, outcomes, interactions=5)
+    names = [r.name for r in paired.rules]
+    pair = [r for r in paired.rules if " and " in r.name]
+    assert len(pair) == 1, names
+    totals = {s.lead_id: s.total for s in score_all(leads, [], paired, as_of=AS_OF)}
+    # log-odds of 80% vs 20%: 2 ln 4 = 2.77 -> 40 points between the cells
+    assert 35 <= totals["L000"] - totals["L001"] <= 42
+    cells = [totals["L001"], totals["L002"], totals["L003"]]
+    assert max(cells) - min(cells) <= 3  # nearly equal: the L2 penalty shrinks a little
+    text = model_to_text(paired, "toml")
+    assert model_to_text(parse_model_text(text, "toml"), "toml") == text
+    assert len(plain.rules) <= len(paired.rules)
+
+
+def test_interactions_are_deterministic_and_within_max_rules() -> None:
+    """Same data, same model; never more rules than max_rules (base included)."""
+    leads, outcomes = interaction_data()
+    first = calibrate(leads, outcomes, interactions=5, binning="monotone", max_rules=3)
+    again = calibrate(list(reversed(leads)), outcomes, interactions=5, binning="monotone",
+                      max_rules=3)
+    assert model_to_text(first) == model_to_text(again)
+    assert len(first.rules) <= 3
+    assert all(isinstance(r.points, int) for r in first.rules)
+
+
+def test_optimised_rounding_keeps_whole_points_and_does_not_fit_worse() -> None:
+    """rounding="optimise" gives whole points whose training log-loss is no higher than
+    the rounded ones' (the base rule included), here on a step and a categorical."""
+    leads, outcomes = step_data()
+    for k, lead in enumerate(leads):
+        leads[k] = Lead(id=lead.id, attributes={**lead.attributes, "plan": ("a", "b")[k % 2]})
+
+    def loss(model: ScoringModel) -> float:
+        total = 0.0
+        for s in score_all(leads, [], model, as_of=AS_OF):
+            eta = (s.total - 50) * math.log(2) / 10
+            y = outcomes[s.lead_id]
+            total += math.log1p(math.exp(-eta if y else eta))
+        return total
+
+    nearest = calibrate(leads, outcomes, binning="both")
+    optimised = calibrate(leads, outcomes, binning="both", rounding="optimise")
+    assert all(isinstance(r.points, int) for r in optimised.rules)
+    assert loss(optimised) <= loss(nearest) + 0.5  # the L2 term aside, never worse
+
+
+def test_new_options_pass_through_validation() -> None:
+    """The keyword options reach the fit of a validated calibration."""
+    leads, outcomes = interaction_data()
+    validated = calibrate(leads, outcomes, validation="random", binning="monotone",
+                          interactions=3, rounding="optimise")
+    assert validated.report.auc > 0.6
+    assert len(validated.model.rules) <= 40

@@ -32,17 +32,22 @@ from ..core.rules import AttributeRule
 from ..model.scoring_model import ScoringModel
 from .evaluate import evaluate
 from .features import (
+    Binning,
     Candidate,
     attribute_candidates,
     event_candidates,
+    pair_candidates,
     ranges_from_thresholds,
     to_rules,
 )
-from .logistic import aic, design, fit_logistic, lasso_path
+from .logistic import Fit, aic, design, fit_logistic, integer_points, lasso_path
 from .outcomes import Labelled, Outcome, label_leads
 from .split import ValidatedModel, Validation, split_at_random, split_by_time
 
 __all__ = ["DEFAULT_HALF_LIVES", "Method", "SmallSampleWarning", "calibrate"]
+
+Rounding = Literal["nearest", "optimise"]
+"""How fitted log-odds become whole points: rounded, or optimised over the integers."""
 
 Method = Literal["logistic", "woe"]
 """How points are learned: ``"logistic"`` fits them jointly, ``"woe"`` one by one."""
@@ -73,6 +78,9 @@ def calibrate(
     max_rules: int = ...,
     min_support: int | None = ...,
     bins: int = ...,
+    binning: Binning = ...,
+    interactions: int = ...,
+    rounding: Rounding = ...,
     smoothing: float = ...,
     penalty: float = ...,
     half_lives: Sequence[float | None] = ...,
@@ -100,6 +108,9 @@ def calibrate(
     max_rules: int = ...,
     min_support: int | None = ...,
     bins: int = ...,
+    binning: Binning = ...,
+    interactions: int = ...,
+    rounding: Rounding = ...,
     smoothing: float = ...,
     penalty: float = ...,
     half_lives: Sequence[float | None] = ...,
@@ -126,6 +137,9 @@ def calibrate(
     max_rules: int = 40,
     min_support: int | None = None,
     bins: int = 10,
+    binning: Binning = "quantile",
+    interactions: int = 0,
+    rounding: Rounding = "nearest",
     smoothing: float = 5.0,
     penalty: float = 1.0,
     half_lives: Sequence[float | None] = DEFAULT_HALF_LIVES,
@@ -162,6 +176,16 @@ def calibrate(
     evidence (``smoothing`` pseudo-leads at the overall conversion rate are added to every
     group), like naive Bayes: simpler, but it counts correlated evidence twice.
 
+    ``binning="monotone"`` cuts numeric attributes at supervised, monotone cut points
+    (:func:`~leadscoring.learning.binning.monotone_bins`) instead of quantiles;
+    ``binning="both"`` offers both. ``interactions=K`` (default 0: none) lets the ``K``
+    most promising pairs of chosen rules (by the score test) compete in a second L1 path
+    as "A and B" rules, within the same ``max_rules`` (``method="logistic"`` only).
+    ``rounding="optimise"`` turns the
+    fitted points into whole numbers by coordinate descent over the integers on the
+    penalised logistic loss, from the rounded fit, so the training loss never rises
+    (:func:`~leadscoring.learning.logistic.integer_points`; ``method="logistic"`` only).
+
     Points are log-odds times ``points_to_double_odds / ln 2``, rounded; a ``base`` rule
     (matching every lead) holds the intercept so that ``even_odds_score`` means even odds
     (``even_odds_score=None`` leaves it out). Rules rounding to zero points are dropped.
@@ -197,11 +221,17 @@ def calibrate(
     """
     _check_arguments(method, max_rules, min_support, bins, smoothing, penalty,
                      points_to_double_odds, half_lives, even_odds_score, attributes)
+    check_choice(binning, ("quantile", "monotone", "both"), "binning")
+    check_choice(rounding, ("nearest", "optimise"), "rounding")
+    if isinstance(interactions, bool) or not isinstance(interactions, int) or interactions < 0:
+        raise InvalidValueError("interactions",
+                                f"must be a whole number >= 0, got {interactions!r}")
     if validation is not None:
         return _validated(
             validation, test_share, time_by, list(leads), outcomes, list(events), as_of,
             {"horizon": horizon, "method": method, "max_rules": max_rules,
-             "min_support": min_support, "bins": bins, "smoothing": smoothing,
+             "min_support": min_support, "bins": bins, "binning": binning,
+             "interactions": interactions, "rounding": rounding, "smoothing": smoothing,
              "penalty": penalty, "half_lives": half_lives, "attributes": attributes,
              "points_to_double_odds": points_to_double_odds,
              "even_odds_score": even_odds_score, "name": name, "on_unknown": on_unknown,
@@ -223,7 +253,8 @@ def calibrate(
     support = min_support if min_support is not None else min(100, max(5, math.ceil(0.005 * n)))
     budget = max_rules - (1 if even_odds_score is not None else 0)
     cands = attribute_candidates(train, attributes=attributes, min_support=support, bins=bins,
-                                 ranges=method == "woe", reference=method == "logistic")
+                                 ranges=method == "woe", reference=method == "logistic",
+                                 labels=labels, binning=binning)
     decay: Decay = NoDecay()
     if moment is not None and any(grouped.get(lead.id) for lead in train):
         steps = list(track(half_lives, progress=progress, desc="calibrate: trying half-lives"))
@@ -237,7 +268,11 @@ def calibrate(
     if method == "woe":
         chosen, intercept = _woe(cands, labels, smoothing, budget)
     else:
-        chosen, intercept = _logistic(cands, train, labels, penalty, budget)
+        chosen, intercept = _logistic(cands, train, labels, penalty, budget, interactions,
+                                      support)
+        if rounding == "optimise" and chosen:
+            chosen, intercept = _optimise_points(chosen, intercept, labels, scale, penalty,
+                                                 even_odds_score)
     rules = to_rules(chosen, scale)
     if even_odds_score is not None:
         base = round(even_odds_score + scale * intercept)
@@ -334,16 +369,83 @@ def _choose_half_life(
 
 
 def _logistic(cands: Sequence[Candidate], train: Sequence[Lead], labels: Sequence[bool],
-              penalty: float, budget: int) -> tuple[list[tuple[Candidate, float]], float]:
-    """Choose rules on an L1 path (AIC), then fit their points with L2 only."""
+              penalty: float, budget: int, interactions: int = 0, min_support: int = 1
+              ) -> tuple[list[tuple[Candidate, float]], float]:
+    """Choose rules on an L1 path (AIC), then fit their points with L2 only.
+
+    With ``interactions``, the best pairs of the chosen rules (by the score test at that
+    fit) join them, and a second L1 path over rules and pairs chooses again, within the
+    same budget: a pair stays only when it pays for itself in AIC."""
     base = design([c.column for c in cands], labels)
     path = lasso_path(base, max_features=budget, l2=max(penalty, 1e-3))
     best = min(path, key=aic)
     chosen = ranges_from_thresholds([cands[j] for j in best.support], train)
     if not chosen:
         return [], best.intercept
-    fit = fit_logistic(design([c.column for c in chosen], labels), l2=penalty)
+    fit = fit_logistic(design([c.column for c in chosen], labels), l2=penalty,
+                       start=_warm_start(best, cands, chosen))
+    if interactions > 0:
+        eta = [fit.intercept] * len(labels)
+        for c, b in zip(chosen, fit.coefs, strict=True):
+            for r, v in zip(*c.column, strict=True):
+                eta[r] += b * v
+        probabilities = [1.0 / (1.0 + math.exp(-e)) for e in eta]
+        pairs = pair_candidates(chosen, labels, probabilities, min_support=min_support,
+                                top=interactions)
+        if pairs:
+            pool = [*chosen, *pairs]
+            second = lasso_path(design([c.column for c in pool], labels), max_features=budget,
+                                l2=max(penalty, 1e-3))
+            pick = min(second, key=aic)
+            chosen = [pool[j] for j in pick.support]
+            if not chosen:
+                return [], pick.intercept
+            warm = Fit(intercept=pick.intercept, coefs=tuple(pick.coefs[j] for j in pick.support),
+                       deviance=pick.deviance, sweeps=0)
+            fit = fit_logistic(design([c.column for c in chosen], labels), l2=penalty,
+                               start=warm)
     return list(zip(chosen, fit.coefs, strict=True)), fit.intercept
+
+
+def _warm_start(best: Fit, cands: Sequence[Candidate], chosen: Sequence[Candidate]) -> Fit:
+    """The L1 fit ``best`` re-expressed on the ``chosen`` rules: a range ``[t_k, t_k+1)``
+    made of thresholds ``x >= t_1 ... x >= t_m`` carries the sum of the coefficients of
+    ``t_1 ... t_k`` (the same scores), every other rule its own coefficient."""
+    own: dict[int, float] = {}
+    steps: dict[str, list[tuple[float, float]]] = {}
+    for j in best.support:
+        c = cands[j]
+        if c.kind == "atleast" and c.low is not None:
+            steps.setdefault(c.attribute, []).append((c.low, best.coefs[j]))
+        else:
+            own[id(c)] = best.coefs[j]
+    coefs: list[float] = []
+    for c in chosen:
+        if c.kind == "range" and c.attribute in steps and c.low is not None:
+            coefs.append(math.fsum(b for t, b in steps[c.attribute] if t <= c.low))
+        else:
+            coefs.append(own.get(id(c), 0.0))
+    return Fit(intercept=best.intercept, coefs=tuple(coefs), deviance=best.deviance, sweeps=0)
+
+
+def _optimise_points(chosen: Sequence[tuple[Candidate, float]], intercept: float,
+                     labels: Sequence[bool], scale: float, penalty: float,
+                     even_odds_score: float | None) -> tuple[list[tuple[Candidate, float]], float]:
+    """The fit's coefficients, as whole points optimised by
+    :func:`~leadscoring.learning.logistic.integer_points` from their rounding (and the base
+    rule's points with them; without a base rule the intercept stays as fitted). Returned
+    as coefficients that :func:`~leadscoring.learning.features.to_rules` rounds back to
+    exactly those points."""
+    start = [round(scale * coef) for _, coef in chosen]
+    if even_odds_score is not None:
+        base, offset, free = round(even_odds_score + scale * intercept), -even_odds_score, True
+    else:
+        base, offset, free = 0, scale * intercept, False
+    cols = design([c.column for c, _ in chosen], labels)
+    pts, base, _, _ = integer_points(cols, start, base, scale=scale, offset=offset, l2=penalty,
+                                     free_base=free)
+    coefs = [(c, p / scale) for (c, _), p in zip(chosen, pts, strict=True)]
+    return coefs, ((base + offset) / scale if free else intercept)
 
 
 def _woe(cands: Sequence[Candidate], labels: Sequence[bool], smoothing: float,

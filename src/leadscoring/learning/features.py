@@ -2,7 +2,8 @@
 
 A candidate is a binary or count feature over the training leads that maps one-to-one onto
 a rule: an attribute value, a group of rare values ("other"), a missing attribute, a
-numeric threshold or range, or a (decayed, capped) count of events of a type and category.
+numeric threshold or range, a (decayed, capped) count of events of a type and category, or
+a pair of binary attribute features that both hold ("A and B").
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..core.decay import HalfLife
 from ..core.event import Event
 from ..core.lead import Lead
 from ..core.rules import AttributeRule, EventRule, Rule
+from .binning import monotone_cuts
 from .logistic import Column
 
 __all__ = [
@@ -34,7 +36,10 @@ __all__ = [
     "to_rules",
 ]
 
-Kind = Literal["value", "other", "missing", "atleast", "range", "event"]
+Binning = Literal["quantile", "monotone", "both"]
+"""How numeric attributes are cut: at quantiles, at supervised monotone cut points, or both."""
+
+Kind = Literal["value", "other", "missing", "atleast", "range", "event", "pair"]
 
 
 @attrs.frozen(kw_only=True)
@@ -50,6 +55,7 @@ class Candidate:
     category: str | None = None
     cap: float = 1.0
     has_none: bool = False
+    parts: tuple[Candidate, ...] = ()
     column: Column = attrs.field(eq=False, repr=False, factory=lambda: ([], []))
 
     @property
@@ -86,9 +92,15 @@ def attribute_candidates(
     bins: int,
     ranges: bool,
     reference: bool,
+    labels: Sequence[bool] | None = None,
+    binning: Binning = "quantile",
 ) -> list[Candidate]:
     """Candidates from lead attributes.
 
+    Numeric attributes are cut at up to ``bins`` quantiles (``binning="quantile"``) or,
+    with ``binning="monotone"`` and the leads' ``labels``, at the edges of
+    :func:`~leadscoring.learning.binning.monotone_bins` (supervised, monotone cut points,
+    each bin holding at least ``min_support`` leads); ``"both"`` offers both sets.
     ``ranges`` gives disjoint numeric ranges instead of cumulative thresholds (``x >= t``).
     ``reference`` leaves out each categorical attribute's most common state (a value,
     "other" or missing), so that it scores zero and the features are not collinear.
@@ -111,7 +123,8 @@ def attribute_candidates(
         missing = [i for i, lead in enumerate(leads) if lead.attributes.get(name) is None]
         numeric = bool(present) and all(_is_number(v) for _, v in present)
         found = (
-            _numeric(name, present, n, min_support, bins, ranges)
+            _numeric(name, present, n, min_support, bins, ranges,
+                     _cuts(present, labels, bins, min_support, binning), binning == "both")
             if numeric
             else _categorical(name, present, n, min_support)
         )
@@ -151,13 +164,32 @@ def _categorical(name: str, present: list[tuple[int, Scalar]], n: int,
     return out
 
 
+def _cuts(present: list[tuple[int, Scalar]], labels: Sequence[bool] | None, bins: int,
+          min_support: int, binning: Binning) -> list[float] | None:
+    """The supervised cut points of ``binning`` (``None``: quantiles only)."""
+    if binning == "quantile":
+        return None
+    if labels is None:
+        raise ValueError(f"binning={binning!r} needs the labels")
+    values = [float(v) for _, v in present]  # type: ignore[arg-type]
+    return monotone_cuts(values, [labels[i] for i, _ in present], max_bins=bins,
+                         min_count=min_support)
+
+
 def _numeric(name: str, present: list[tuple[int, Scalar]], n: int, min_support: int,
-             bins: int, ranges: bool) -> list[Candidate]:
+             bins: int, ranges: bool, supervised: list[float] | None = None,
+             quantiles_too: bool = False) -> list[Candidate]:
     values = sorted(float(v) for _, v in present)  # type: ignore[arg-type]
     m = len(values)
+    proposed: list[float] = []
+    quantiles = supervised is None or quantiles_too
+    if quantiles:
+        proposed = [float(nice(values[min(m - 1, (k * m) // bins)])) for k in range(1, bins)]
+    if supervised:
+        proposed = sorted({*proposed, *supervised})
     cuts: list[int | float] = []
-    for k in range(1, bins):
-        t = nice(values[min(m - 1, (k * m) // bins)])
+    for t in proposed:
+        t = nice(t)
         above = m - _count_below(values, t)
         if above >= min_support and m - above >= min_support and (not cuts or t > cuts[-1]):
             cuts.append(t)
@@ -281,11 +313,55 @@ def ranges_from_thresholds(chosen: Sequence[Candidate], leads: Sequence[Lead]) -
     return result
 
 
+PAIRABLE = ("value", "other", "missing", "range")
+"""Kinds of candidates that can be paired: binary attribute features."""
+
+
+def pair_candidates(chosen: Sequence[Candidate], labels: Sequence[bool],
+                    probabilities: Sequence[float], *, min_support: int, top: int
+                    ) -> list[Candidate]:
+    """Up to ``top`` pairwise interactions ("both A and B") of the binary attribute
+    candidates ``chosen``, from different attributes, that hold for at least
+    ``min_support`` leads and leave at least as many out.
+
+    They are ranked by the score test at the current fit (``probabilities``, one per
+    lead): ``(sum of y - p)**2 / sum of p (1 - p)`` over the leads of the pair, the
+    deviance a lone new coefficient would save to first order. Ties go to the earlier pair.
+    """
+    n = len(labels)
+    binary = [c for c in chosen if c.kind in PAIRABLE]
+    sets = [set(c.column[0]) for c in binary]
+    scored: list[tuple[float, int, int, list[int]]] = []
+    for a in range(len(binary)):
+        for b in range(a + 1, len(binary)):
+            if binary[a].attribute == binary[b].attribute:
+                continue
+            small, large = (a, b) if len(sets[a]) <= len(sets[b]) else (b, a)
+            rows = sorted(r for r in binary[small].column[0] if r in sets[large])
+            if not min_support <= len(rows) <= n - min_support:
+                continue
+            if len(rows) in (len(sets[a]), len(sets[b])):
+                continue  # the pair is one of its parts
+            g = math.fsum((1.0 if labels[r] else 0.0) - probabilities[r] for r in rows)
+            info = math.fsum(probabilities[r] * (1.0 - probabilities[r]) for r in rows)
+            if info > 0.0:
+                scored.append((g * g / info, a, b, rows))
+    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+    return [Candidate(kind="pair", parts=(binary[a], binary[b]), column=_binary(rows))
+            for _, a, b, rows in scored[:top]]
+
+
 def _show(value: Scalar) -> str:
     return value if isinstance(value, str) else repr(value)
 
 
 def _name_and_condition(c: Candidate) -> tuple[str, Condition]:
+    if c.kind == "pair":
+        names, conditions = zip(*(_name_and_condition(part) for part in c.parts), strict=True)
+        flat: list[Condition] = []
+        for condition in conditions:
+            flat.extend(condition.conditions if isinstance(condition, All) else [condition])
+        return " and ".join(names), All(*flat)
     a = c.attribute
     if c.kind == "value":
         return f"{a} = {_show(c.values[0])}", All(Field(a, eq(c.values[0])))

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 
 import attrs
 
-__all__ = ["Column", "Design", "Fit", "aic", "design", "fit_logistic", "lasso_path"]
+__all__ = ["Column", "Design", "Fit", "aic", "design", "fit_logistic", "integer_points",
+           "lasso_path"]
 
 Column = tuple[list[int], list[float]]
 """The rows where a feature is non-zero, and its values there."""
@@ -291,3 +292,97 @@ def lasso_path(
 def aic(fit: Fit) -> float:
     """Akaike's information criterion of a fit: deviance plus twice its feature count."""
     return fit.deviance + 2.0 * len(fit.support)
+
+
+def integer_points(
+    design: Design,
+    points: Sequence[int],
+    base: int,
+    *,
+    scale: float,
+    offset: float = 0.0,
+    l2: float = 0.0,
+    free_base: bool = True,
+    max_passes: int = 50,
+) -> tuple[list[int], int, float, float]:
+    """Whole-number points that lower the penalised logistic loss, from ``points``.
+
+    A lead's log-odds are ``(offset + base + sum of points * values) / scale``: ``scale``
+    points per unit of log-odds. Starting from the rounded fit, cyclic coordinate descent
+    over the integers: each point (and the ``base``, unless not ``free_base``) moves by
+    one up or down, or a point moves while the base moves back (a swap between a rule and
+    the leads without it), while that lowers half the deviance plus
+    ``l2 / 2 * sum (p / scale)**2`` (the fit's own objective); passes repeat until none
+    improves, at most ``max_passes``.
+    The loss never rises, so the result is at least as good as rounding on the training
+    leads. Deterministic: coordinates in order, "down" tried before "up" on ties.
+
+    Returns the points, the base, and the objective at the start and at the end.
+    """
+    pts = list(points)
+    w, y = design.weights, design.positives
+    eta = [(offset + base) / scale] * design.rows
+    for (rows, values), p in zip(design.columns, pts, strict=True):
+        if p:
+            for r, v in zip(rows, values, strict=True):
+                eta[r] += p * v / scale
+
+    def objective() -> float:
+        dev = math.fsum(wr * _softplus(e) - yr * e for wr, yr, e in zip(w, y, eta, strict=True))
+        return dev + 0.5 * l2 * math.fsum((p / scale) ** 2 for p in pts)
+
+    start = objective()
+    step = 1.0 / scale
+    n = design.rows
+
+    def moves(j: int) -> list[tuple[int, int, list[tuple[int, float]]]]:
+        """The moves of coordinate ``j`` (-1: the base): (point change, base change, and
+        the rows whose log-odds change, with the change in points)."""
+        rows, values = design.columns[j] if j >= 0 else ([], [])
+        out: list[tuple[int, int, list[tuple[int, float]]]] = []
+        for d in (-1, 1):
+            if j < 0:
+                out.append((0, d, [(r, float(d)) for r in range(n)]))
+                continue
+            out.append((d, 0, [(r, d * v) for r, v in zip(rows, values, strict=True)]))
+            if free_base:  # the point moves and the base moves back: a swap of levels
+                shift = [float(-d)] * n
+                for r, v in zip(rows, values, strict=True):
+                    shift[r] += d * v
+                out.append((d, -d, [(r, x) for r, x in enumerate(shift) if x != 0.0]))
+        return out
+
+    def change(j: int, d: int, changed: Sequence[tuple[int, float]]) -> float:
+        total = math.fsum(
+            w[r] * (_softplus(eta[r] + x * step) - _softplus(eta[r])) - y[r] * x * step
+            for r, x in changed
+        )
+        if j >= 0 and d:
+            total += 0.5 * l2 * (((pts[j] + d) / scale) ** 2 - (pts[j] / scale) ** 2)
+        return total
+
+    coordinates: list[int] = [*([-1] if free_base else []), *range(len(pts))]
+    for _ in range(max_passes):
+        improved = False
+        for j in coordinates:
+            if j >= 0 and not design.columns[j][0]:
+                continue
+            options = moves(j)
+            while True:
+                best, pick = -1e-12, -1
+                for k, (d, _, changed) in enumerate(options):
+                    found = change(j, d, changed)
+                    if found < best:
+                        best, pick = found, k
+                if pick < 0:
+                    break
+                improved = True
+                d, db, changed = options[pick]
+                if j >= 0:
+                    pts[j] += d
+                base += db
+                for r, x in changed:
+                    eta[r] += x * step
+        if not improved:
+            break
+    return pts, base, start, objective()
