@@ -37,8 +37,9 @@ from ..core.lead import Lead
 from ..core.times import from_us
 from ._cells import RowError, did_you_mean, resolve_tz, timestamp
 from ._columns import EventColumns, LeadColumns
-from ._read import _EventMaker, _known, _LeadMaker, _needs
+from ._read import _known, _needs
 from ._result import LoadResult, RejectedRow
+from ._rows import _EventMaker, _LeadMaker
 from .identities import IdentityColumns, IdentityMaker, check_identity_columns, identity_map
 
 __all__ = ["events_from_frame", "identities_from_frame", "leads_from_frame"]

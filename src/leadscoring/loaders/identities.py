@@ -21,7 +21,8 @@ from ..core.errors import InvalidInputError, InvalidValueError
 from ..core.identity import Identity, IdentityMap
 from ._cells import RowError, resolve_tz, timestamp
 from ._columns import Extras, _column, _extras
-from ._read import _check_common, _id, _needs, _required, _stream
+from ._read import _check_common, _needs, _stream
+from ._rows import _id, _required
 from ._sources import Source, source_name
 
 __all__ = ["IdentityColumns", "read_identities"]
