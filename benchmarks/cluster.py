@@ -129,6 +129,33 @@ def _tree_cpu(pid: int) -> float:
     return total
 
 
+def _tree_peaks(pid: int) -> dict[str, list[float]]:
+    """The peak resident memory (``VmHWM``, MiB) of every living descendant of ``pid``, by
+    command name (``java``: the JVM; ``python...``: Spark's Python workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    out: dict[str, list[float]] = {}
+    todo = list(children.get(pid, []))
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if "VmHWM" in fields:
+            name = "java" if "java" in fields["Name"] else fields["Name"].strip()
+            out.setdefault(name, []).append(round(int(fields["VmHWM"].split()[0]) / 1024, 1))
+    return out
+
+
 def run_single(directory: Path, as_of: str) -> dict[str, Any]:
     import pandas as pd
 
@@ -207,6 +234,7 @@ def run_spark(directory: Path, as_of: str, workers: int) -> dict[str, Any]:
         out.write.mode("overwrite").parquet(str(directory / "out-spark"))
         wall = time.perf_counter() - start
         used = _tree_cpu(os.getpid()) - cpu + _cpu_self()
+        peaks = _tree_peaks(os.getpid())  # before the count: the workers of the job above
         rows = spark.read.parquet(str(directory / "out-spark")).count()
     finally:
         spark.stop()
@@ -215,8 +243,10 @@ def run_spark(directory: Path, as_of: str, workers: int) -> dict[str, Any]:
         "cpu_s": used,
         "rows": rows,
         "driver_peak_mib": _peak_mib(),
-        "worker_peak_mib": [],
-        "note": "driver peak includes neither the JVM nor the Python workers",
+        "worker_peak_mib": sorted(
+            p for name, found in peaks.items() if name != "java" for p in found
+        ),
+        "jvm_peak_mib": peaks.get("java", []),
     }
 
 
