@@ -26,8 +26,9 @@ from ..core.times import to_utc
 from ..learning.drift import compare_populations
 from ..learning.populations import RuleTally, ScorePopulation
 from ..learning.psi import DriftBand
+from ..loaders._records import Record, csv_records, jsonl_records
 from ..loaders._result import RejectedRow
-from ..loaders._sources import Record, csv_records, jsonl_records, open_lines
+from ..loaders._sources import open_lines
 from .io import SCHEMA_VERSION, print_json
 
 __all__ = ["DRIFT_EXIT", "add_drift_arguments", "cmd_drift", "read_scores"]

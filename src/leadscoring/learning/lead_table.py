@@ -26,15 +26,8 @@ from ..core.mapping import FrozenMap
 from ..core.progress import check_progress, track
 from ..loaders import RejectedRow
 from ..loaders._cells import RowError, is_empty, number, resolve_tz, scalar, text, timestamp
-from ..loaders._sources import (
-    Record,
-    Source,
-    csv_records,
-    jsonl_records,
-    open_lines,
-    resolve_format,
-    source_name,
-)
+from ..loaders._records import Record, csv_records, jsonl_records
+from ..loaders._sources import Source, open_lines, resolve_format, source_name
 
 __all__ = ["LeadTable", "read_lead_table"]
 

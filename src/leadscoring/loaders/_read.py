@@ -12,17 +12,10 @@ from ..core.lead import Lead
 from ..core.progress import check_progress, track
 from ._cells import RowError, resolve_tz
 from ._columns import EventColumns, Extras, LeadColumns
+from ._records import csv_records, jsonl_records
 from ._result import LoadResult, RejectedRow
 from ._rows import _EventMaker, _LeadMaker, _NearMiss, _Reading
-from ._sources import (
-    DamagedGzipError,
-    Source,
-    csv_records,
-    jsonl_records,
-    open_lines,
-    resolve_format,
-    source_name,
-)
+from ._sources import DamagedGzipError, Source, open_lines, resolve_format, source_name
 
 __all__ = ["ModelFields", "iter_events", "iter_leads", "read_events", "read_leads"]
 
