@@ -37,6 +37,7 @@ from leadscoring import (
     score,
 )
 from leadscoring.scoring.packing import pack, unpack
+from leadscoring.scoring.snapshot import checksum as snapshot_checksum
 from strategies import T0, event_conditions, event_lists, lead_conditions, leads, models, moments
 
 DAY = timedelta(days=1)
@@ -337,9 +338,11 @@ def test_snapshot_refuses_changed_rules_under_the_same_version() -> None:
     ],
 )
 def test_malformed_snapshots_raise_snapshot_error(change: Any, where: str) -> None:
-    """Every malformed part is a SnapshotError saying where, never a crash or a bad state."""
+    """Every malformed part is a SnapshotError saying where, never a crash or a bad state
+    (the checksum recomputed after the change, so that the value checks are tested)."""
     snap = json.loads(json.dumps(_scorer_with_history().snapshot()))
     change(snap)
+    snap["checksum"] = snapshot_checksum(snap)
     with pytest.raises(SnapshotError, match=where):
         Scorer.restore(_scorer_with_history().model, snap)
 

@@ -50,6 +50,7 @@ from leadscoring import (
 )
 from leadscoring.assessment.stream import Scorer
 from leadscoring.core.identity import source_id
+from leadscoring.scoring.snapshot import checksum
 from strategies import event_conditions, lead_conditions, leads, models
 
 AS_OF = datetime(2026, 6, 1, tzinfo=UTC)
@@ -451,6 +452,7 @@ def _linked_snapshot() -> dict[str, Any]:
 def test_a_malformed_links_section_names_the_json_path(change: Any, where: str) -> None:
     snap = _linked_snapshot()
     change(snap)
+    snap["checksum"] = checksum(snap)  # recomputed: the checks of the values refuse it
     with pytest.raises(SnapshotError, match=where):
         Scorer.restore(VISITS, snap)
 
@@ -462,8 +464,9 @@ def test_merging_a_snapshot_that_contradicts_the_scorers_links_is_refused() -> N
     before = other.snapshot()
     with pytest.raises(SnapshotError, match=r"\$\.links\[0\]: alias 'cookie'.*'ann'.*'bob'"):
         other.merge(snap)
+    changed = Scorer(VISITS).snapshot() | {"leads": {"cookie": {"lead": None}}}
     with pytest.raises(SnapshotError, match=r"\$\.leads\['cookie'\]: is an alias"):
-        other.merge(Scorer(VISITS).snapshot() | {"leads": {"cookie": {"lead": None}}})
+        other.merge(changed | {"checksum": checksum(changed)})
     third = Scorer(VISITS)
     third.add(view("cookie", AS_OF))
     with pytest.raises(SnapshotError, match="alias 'cookie' is a lead of this scorer"):
@@ -475,12 +478,14 @@ def test_a_version_2_snapshot_without_links_still_loads() -> None:
     scorer = Scorer(VISITS)
     scorer.add(view("ann", AS_OF, "e1"))
     old = json.loads(json.dumps(scorer.snapshot()))
-    del old["links"]
+    del old["links"], old["checksum"]  # version 2 had neither
     old["version"] = 2
     restored = Scorer.restore(VISITS, old)
     assert restored.score("ann", AS_OF) == scorer.score("ann", AS_OF)
     assert len(restored.identities) == 0
     with pytest.raises(SnapshotError, match="version"):
+        Scorer.restore(VISITS, old | {"version": 5})
+    with pytest.raises(SnapshotError, match=r"\$\.checksum: missing"):
         Scorer.restore(VISITS, old | {"version": 4})
 
 
@@ -567,7 +572,7 @@ def test_a_store_written_before_identities_opens_and_takes_links(tmp_path: Path)
         assert [s.total for s in scorer.scores(AS_OF)] == [5.0, 10.0]  # add_many sorts
         scorer.link("cookie", "ann", AS_OF)
     db = sqlite3.connect(path)
-    assert db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone() == ("3",)
+    assert db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone() == ("4",)
     db.close()
     with Scorer.open(path, VISITS) as scorer:
         assert scorer.lead_ids == ("ann",)

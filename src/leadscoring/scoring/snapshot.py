@@ -2,7 +2,7 @@
 
 The snapshot is JSON-able::
 
-    {"format": "leadscoring.scoring.scorer", "version": 3,
+    {"format": "leadscoring.scoring.scorer", "version": 4,
      "model": {"name": ..., "version": ..., "fingerprint": ...},
      "kinds": [[type, [[property, kind, repr], ...]], ...],
      "links": [[alias, lead_id, at], ...],
@@ -13,13 +13,23 @@ The snapshot is JSON-able::
                          "journey": {stage: state} or null,
                          "interest": [views, purchases, participations, seen, last,
                                       amounts] or null,
-                         "labels": [...] or null}}}
+                         "labels": [...] or null}},
+     "checksum": hex digest}
 
 ``links`` are the scorer's identities (:meth:`Scorer.link <leadscoring.Scorer.link>`):
 each alias, the lead it was linked to and when (a snapshot of some leads carries the links
 whose lead, at the end of the chain, is among them). ``foreign`` (only when there are
 any) lists the ids of a lead's events that came from an alias, already qualified by it
 (``cookie-7/e1``). Version 2 (before identities: no ``links``, no ``foreign``) still loads.
+
+``checksum`` (version 4) is the BLAKE2b digest (16 bytes, in hex) of the canonical JSON of
+the rest of the snapshot (:func:`checksum`: sorted keys, no spaces, ``ensure_ascii=False``,
+no NaN): a snapshot changed after it was made is refused at ``$.checksum`` before anything
+else is read, as is a version-4 snapshot without one. Versions 2 and 3 have none and are
+read as before (their values range-checked like every snapshot's). The checksum guards
+against accidents (a value edited by hand, a truncated or merged file), not an attacker,
+who can recompute it: that is what the checks of every value below are for. The rows of
+the SQLite store (:mod:`.store`) carry none; the store's file is read with the same checks.
 
 Times are integer microseconds since the Unix epoch (UTC); long lists of them (and of
 indexes into ``kinds``, the event types and properties the activity log orders ties by)
@@ -65,6 +75,7 @@ __all__ = [
     "VERSIONS",
     "Loaded",
     "Parts",
+    "checksum",
     "dump",
     "header",
     "link_rows",
@@ -73,9 +84,10 @@ __all__ = [
 ]
 
 FORMAT = "leadscoring.scoring.scorer"
-VERSION = 3
-VERSIONS = (2, 3)
-"""The versions :func:`load` reads: 3 (identities) and 2 (the same without links)."""
+VERSION = 4
+VERSIONS = (2, 3, 4)
+"""The versions :func:`load` reads: 4 (with a checksum), 3 (identities, no checksum) and 2
+(the same without links)."""
 _ENTRY_KEYS = frozenset(
     {"lead", "latest", "ids", "foreign", "rules", "activity", "journey", "interest", "labels"}
 )
@@ -89,6 +101,35 @@ def model_fingerprint(model: ScoringModel) -> str:
     shape = {key: data.get(key) for key in ("rules", "default_decay", "dormancy", "journey")}
     text = json.dumps(shape, sort_keys=True, default=repr).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+def checksum(snapshot: Mapping[str, Any]) -> str | None:
+    """The BLAKE2b digest (16 bytes, hex) of the canonical JSON of ``snapshot`` without its
+    ``"checksum"`` key; ``None`` if it has no canonical JSON (a NaN, a value JSON cannot
+    write, keys of mixed types)."""
+    rest = {key: value for key, value in snapshot.items() if key != "checksum"}
+    try:
+        text = json.dumps(
+            rest, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+_CHANGED = "the snapshot was changed after it was made (checksum mismatch); take a new snapshot"
+
+
+def check_checksum(snapshot: Mapping[str, Any]) -> None:
+    """Refuse a snapshot whose ``checksum`` is not that of its content, or a version-4
+    snapshot without one (older versions have none)."""
+    if "checksum" not in snapshot:
+        if snapshot.get("version") == VERSION:
+            raise _fail("$.checksum", f"missing: {_CHANGED}")
+        return
+    given = snapshot["checksum"]
+    if not isinstance(given, str) or checksum(snapshot) != given:
+        raise _fail("$.checksum", _CHANGED)
 
 
 def header(model: ScoringModel) -> dict[str, Any]:
@@ -159,10 +200,13 @@ def dump(
     parts: Parts,
     kinds: dict[Key, int] | None = None,
     links: Iterable[Identity] | None = None,
+    *,
+    with_checksum: bool = True,
 ) -> dict[str, Any]:
     """The snapshot of ``parts.order``'s leads and of ``links``. ``kinds`` is the
     numbering of the activity logs' event kinds to extend (a fresh one when not given);
-    without ``links`` the snapshot has no ``links`` key (a store write that changes none)."""
+    without ``links`` the snapshot has no ``links`` key (a store write that changes none).
+    ``with_checksum=False`` leaves out the ``checksum`` (the store's rows have none)."""
     numbering: dict[Key, int] = {} if kinds is None else kinds
     journey = Journey(model.journey)
     leads = {i: _entry(parts, journey, i, numbering) for i in parts.order}
@@ -174,6 +218,11 @@ def dump(
     if links is not None:
         out["links"] = link_rows(links)
     out["leads"] = leads
+    if with_checksum:
+        digest = checksum(out)
+        if digest is None:  # pragma: no cover - every value written is finite JSON
+            raise SnapshotError("the scorer's state has no canonical JSON (a NaN?)")
+        out["checksum"] = digest
     return out
 
 
@@ -263,10 +312,15 @@ def load(
     plans: Sequence[Plan | None],
     snapshot: object,
     intern: dict[Key, Key] | None = None,
+    *,
+    verify: bool = True,
 ) -> Loaded:
     """The records, lead states, labels and lead order of a snapshot, checked in full
-    against ``model``. ``intern`` shares the event kinds with a scorer's."""
+    against ``model``. ``intern`` shares the event kinds with a scorer's. The checksum is
+    compared first; ``verify=False`` skips it (the store's file, which has none)."""
     data = _table(snapshot, "$")
+    if verify:
+        check_checksum(data)
     check_header(model, data)
     kinds = _kinds(data.get("kinds"), {} if intern is None else intern)
     by_name = {cr.name: cr for cr in compiled.rules}

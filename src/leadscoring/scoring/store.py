@@ -11,7 +11,12 @@ and, once it returns, durable. Every ``sqlite3`` error is turned into
 :class:`~leadscoring.SnapshotError` naming the file.
 
 A file written before identities (snapshot version 2, no ``links`` table) opens as it is;
-the table is created, and the stored version becomes 3 with the first link written.
+the table is created, and the stored version becomes the current one with the first link
+written. The rows carry no checksum (a snapshot's ``checksum`` covers the whole snapshot,
+which a write of some rows does not rewrite): a file is read with every value checked, as
+any snapshot is, but not compared with a digest; the ``meta`` version is that of the
+snapshot format (4), whose ``checksum`` only :meth:`Scorer.snapshot
+<leadscoring.Scorer.snapshot>` writes.
 """
 
 from __future__ import annotations
@@ -148,7 +153,7 @@ class Store:
                     "at = excluded.at",
                     [tuple(row) for row in links],
                 )
-                if self._version != VERSION:  # the file now holds what version 3 adds
+                if self._version != VERSION:  # the file now holds what version 3 adds (links)
                     db.execute(
                         "UPDATE meta SET value = ? WHERE key = 'version'", (json.dumps(VERSION),)
                     )
