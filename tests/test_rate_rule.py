@@ -416,8 +416,11 @@ def test_a_snapshot_with_a_rate_rule_continues_exactly() -> None:
 
 
 def test_a_bad_rate_state_in_a_snapshot_is_refused() -> None:
-    """The rule state is [numerator times, denominator times], each packed and in order."""
+    """The rule state is [numerator times, denominator times], each packed and in order; a
+    changed state is refused by the checksum, and with a recomputed checksum by the value
+    checks."""
     from leadscoring import SnapshotError
+    from leadscoring.scoring.snapshot import checksum
 
     m = model(rate())
     stream = Scorer(m)
@@ -426,6 +429,10 @@ def test_a_bad_rate_state_in_a_snapshot_is_refused() -> None:
     for bad in ([1, 2, 3], ["!!", "!!"], [], ["", ""], None):
         broken = json.loads(json.dumps(data))
         broken["leads"]["a"]["rules"]["reads our emails"] = bad
+        with pytest.raises(SnapshotError, match=r"\$\.checksum"):  # changed after it was made
+            Scorer.restore(m, broken)
+        # resealed, as someone who changed it on purpose would: the value checks refuse it
+        broken["checksum"] = checksum(broken)
         with pytest.raises(SnapshotError, match="reads our emails"):
             Scorer.restore(m, broken)
 
