@@ -27,6 +27,7 @@ from ..core.decay import Decay, HalfLife, NoDecay
 from ..core.errors import InvalidValueError
 from ..core.event import Event
 from ..core.lead import Lead
+from ..core.limits import is_finite
 from ..core.progress import check_progress, track
 from ..core.rules import AttributeRule
 from ..model.scoring_model import ScoringModel
@@ -334,7 +335,7 @@ def _check_arguments(method: object, max_rules: object, min_support: object, bin
 
 
 def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return is_finite(value)  # a number (not a bool) within float range: never overflows
 
 
 def _warn_if_small(labelled: Labelled) -> None:

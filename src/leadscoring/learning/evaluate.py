@@ -20,6 +20,7 @@ from ..core.display import fmt, html_block, html_table, moment
 from ..core.errors import InvalidValueError
 from ..core.event import Event
 from ..core.lead import Lead
+from ..core.limits import is_finite
 from ..core.times import EPOCH, parse_duration
 from ..model.scoring_model import ScoringModel
 from ..scoring.engine import score_all
@@ -296,7 +297,7 @@ def _thresholds(warm: float | None, hot: float | None, classifier: object | None
 
 
 def _finite(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return is_finite(value)  # a number (not a bool) within float range: never overflows
 
 
 def _check(bootstrap: object, confidence: object) -> None:

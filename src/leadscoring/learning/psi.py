@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from ..core.errors import InvalidValueError
+from ..core.limits import is_finite
 from . import metrics as _metrics
 
 __all__ = [
@@ -78,7 +79,7 @@ def psi(then: Sequence[float], now: Sequence[float]) -> float:
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return is_finite(value)  # a number (not a bool) within float range: never overflows
 
 
 def score_edges(values: Sequence[float], bins: int) -> tuple[float, ...]:
