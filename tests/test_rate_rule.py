@@ -420,7 +420,7 @@ def test_a_bad_rate_state_in_a_snapshot_is_refused() -> None:
     changed state is refused by the checksum, and with a recomputed checksum by the value
     checks."""
     from leadscoring import SnapshotError
-    from leadscoring.scoring.snapshot import checksum
+    from leadscoring.scoring.snapshot_checks import checksum
 
     m = model(rate())
     stream = Scorer(m)

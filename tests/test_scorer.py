@@ -37,7 +37,7 @@ from leadscoring import (
     score,
 )
 from leadscoring.scoring.packing import pack, unpack
-from leadscoring.scoring.snapshot import checksum as snapshot_checksum
+from leadscoring.scoring.snapshot_checks import checksum as snapshot_checksum
 from strategies import T0, event_conditions, event_lists, lead_conditions, leads, models, moments
 
 DAY = timedelta(days=1)

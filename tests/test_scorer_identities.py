@@ -50,7 +50,7 @@ from leadscoring import (
 )
 from leadscoring.assessment.stream import Scorer
 from leadscoring.core.identity import source_id
-from leadscoring.scoring.snapshot import checksum
+from leadscoring.scoring.snapshot_checks import checksum
 from strategies import event_conditions, lead_conditions, leads, models
 
 AS_OF = datetime(2026, 6, 1, tzinfo=UTC)

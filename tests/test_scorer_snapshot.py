@@ -28,7 +28,7 @@ from leadscoring import (
     when,
 )
 from leadscoring.assessment.stream import Scorer
-from leadscoring.scoring.snapshot import checksum
+from leadscoring.scoring.snapshot_checks import checksum
 
 DEFAULT = load_model("b2b-default")
 MODEL = attrs.evolve(

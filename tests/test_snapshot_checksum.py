@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from leadscoring import SnapshotError
 from leadscoring.assessment.stream import Scorer
-from leadscoring.scoring.snapshot import VERSION, checksum
+from leadscoring.scoring.snapshot import VERSION
+from leadscoring.scoring.snapshot_checks import checksum
 from test_scorer_snapshot import BAD, END, MODEL, PATHS, SNAPSHOT, full_scorer
 
 CHANGED = re.escape("$.checksum: the snapshot was changed after it was made (checksum mismatch)")

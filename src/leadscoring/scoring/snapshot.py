@@ -67,7 +67,7 @@ from .activity_log import ActivityLog, Key
 from .compiled import CompiledModel
 from .scorer_state import LeadState, Plan
 from .signal_state import Journey, Tally
-from .snapshot_checks import check_float, check_int, check_time
+from .snapshot_checks import check_float, check_int, check_time, checksum
 
 __all__ = [
     "FORMAT",
@@ -101,20 +101,6 @@ def model_fingerprint(model: ScoringModel) -> str:
     shape = {key: data.get(key) for key in ("rules", "default_decay", "dormancy", "journey")}
     text = json.dumps(shape, sort_keys=True, default=repr).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(text, digest_size=16).hexdigest()
-
-
-def checksum(snapshot: Mapping[str, Any]) -> str | None:
-    """The BLAKE2b digest (16 bytes, hex) of the canonical JSON of ``snapshot`` without its
-    ``"checksum"`` key; ``None`` if it has no canonical JSON (a NaN, a value JSON cannot
-    write, keys of mixed types)."""
-    rest = {key: value for key, value in snapshot.items() if key != "checksum"}
-    try:
-        text = json.dumps(
-            rest, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
-    except (TypeError, ValueError, RecursionError):
-        return None
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 _CHANGED = "the snapshot was changed after it was made (checksum mismatch); take a new snapshot"

@@ -1,5 +1,5 @@
-"""The checks of the values a snapshot holds: integers and times in range, finite numbers,
-lists of times in order, lists of a given length.
+"""The checks of the values a snapshot holds: the checksum of its content, integers and
+times in range, finite numbers, lists of times in order, lists of a given length.
 
 The snapshot loader (:mod:`.snapshot`) names the JSON path: a ``ValueError`` or
 ``TypeError`` from these becomes a :class:`~leadscoring.SnapshotError`, so nothing out of
@@ -8,14 +8,25 @@ range gets into a restored ``Scorer``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
 
 from ..core.times import EARLIEST_US, to_us
 
-__all__ = ["MAX_US", "check_float", "check_int", "check_length", "check_time", "check_times"]
+__all__ = [
+    "MAX_US",
+    "check_float",
+    "check_int",
+    "check_length",
+    "check_time",
+    "check_times",
+    "checksum",
+]
 
 
 MAX_US = to_us(datetime.max.replace(tzinfo=UTC))
@@ -64,3 +75,17 @@ def check_length(data: object, length: int) -> list[Any]:
     if not isinstance(data, list) or len(data) != length:
         raise ValueError(f"expected a list of {length} items, got {data!r:.60}")
     return data
+
+
+def checksum(snapshot: Mapping[str, Any]) -> str | None:
+    """The BLAKE2b digest (16 bytes, hex) of the canonical JSON of ``snapshot`` without its
+    ``"checksum"`` key; ``None`` if it has no canonical JSON (a NaN, a value JSON cannot
+    write, keys of mixed types)."""
+    rest = {key: value for key, value in snapshot.items() if key != "checksum"}
+    try:
+        text = json.dumps(
+            rest, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
