@@ -61,6 +61,9 @@ class PageCategory(enum.StrEnum):
 
 
 def _non_empty(field: str, value: object) -> str:
+    # Fast path: ``not value.isspace()`` on a non-empty str is ``bool(value.strip())``.
+    if type(value) is str and value and not value.isspace():
+        return value
     if not isinstance(value, str) or not value.strip():
         raise InvalidEventError(field, f"must be a non-empty string, got {value!r}")
     return value
@@ -71,6 +74,8 @@ def _lead_id(value: str) -> str:
 
 
 def _type(value: str) -> str:
+    if type(value) is str and value and not value.isspace():
+        return value
     # A StrEnum member is stored as its plain string value.
     return str(_non_empty("Event.type", value))
 
@@ -78,6 +83,8 @@ def _type(value: str) -> str:
 def _event_id(value: str | int | None) -> str | None:
     if value is None:
         return None
+    if type(value) is str and value and not value.isspace():
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return _non_empty("Event.id", value)

@@ -54,6 +54,10 @@ class FrozenMap(dict[K, V]):
         return self
 
 
+_PLAIN: frozenset[type] = frozenset({str, int, type(None)})
+_STR: frozenset[type] = frozenset({str})
+
+
 def freeze_scalars(
     value: object, field: str, error: type[InvalidValueError] = InvalidValueError
 ) -> FrozenMap[str, Scalar]:
@@ -65,10 +69,25 @@ def freeze_scalars(
         return FrozenMap()
     if isinstance(value, FrozenMap):
         return value
+    if (
+        type(value) is dict
+        and _PLAIN.issuperset(map(type, value.values()))
+        and _STR.issuperset(map(type, value))
+        and "" not in value
+    ):
+        # Fast path, one pass at C speed: exact str keys, none empty, and exact
+        # str/int/None values need no further check (anything else: the general path).
+        return FrozenMap(value)
     if not isinstance(value, Mapping):
         raise error(field, f"expected a mapping, got {type(value).__name__}")
     out: dict[str, Scalar] = {}
     for key, item in value.items():
+        # Fast path: exact str key and exact str/int/None value (the usual case) need no
+        # further check; anything else (subclasses, floats, errors) takes the general path.
+        kind = type(item)
+        if type(key) is str and key and (kind is str or kind is int or item is None):
+            out[key] = item
+            continue
         if not isinstance(key, str) or not key:
             raise error(field, f"keys must be non-empty strings, got {key!r}")
         if item is not None and not isinstance(item, str | int | float | bool):

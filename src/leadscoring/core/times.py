@@ -62,6 +62,8 @@ def to_utc(
     >>> to_utc("2026-04-01T09:00:00+09:00", "at").isoformat()
     '2026-04-01T00:00:00+00:00'
     """
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value  # what ``value.astimezone(UTC)`` returns for it
     if isinstance(value, str):
         try:
             parsed = isoparse(value.strip())
