@@ -26,7 +26,14 @@ from leadscoring import (
     Window,
     when,
 )
-from leadscoring.core.times import EARLIEST, EARLIEST_US, from_us, to_us
+from leadscoring.core.times import (
+    BEFORE_CALENDAR,
+    BEFORE_CALENDAR_US,
+    EARLIEST,
+    EARLIEST_US,
+    from_us,
+    to_us,
+)
 from leadscoring.scoring.compiled import CompiledRule, compile_model
 from leadscoring.scoring.semantics import (
     Limiter,
@@ -61,13 +68,15 @@ def _rule(**kwargs: object) -> CompiledRule:
 # --------------------------------------------------------------------------- windows
 
 
-def test_window_start_is_calendar_aware_and_saturates() -> None:
-    """31 March minus a month is 28 February; a thousand years before year 950 is year 1."""
+def test_window_start_is_calendar_aware_and_starts_before_the_calendar() -> None:
+    """31 March minus a month is 28 February; a thousand years before year 950 is before
+    the calendar, earlier than year 1 itself."""
     assert window_start(T, relativedelta(months=1)) == datetime(2026, 2, 28, tzinfo=UTC)
     assert window_start(T, timedelta(days=1)) == datetime(2026, 3, 30, tzinfo=UTC)
     year_950 = datetime(950, 1, 1, tzinfo=UTC)
-    assert window_start(year_950, relativedelta(years=1000)) == EARLIEST
-    assert window_start(year_950, timedelta(days=365_000)) == EARLIEST
+    assert window_start(year_950, relativedelta(years=1000)) is BEFORE_CALENDAR
+    assert window_start(year_950, timedelta(days=365_000)) is BEFORE_CALENDAR
+    assert window_start(year_950, timedelta(days=365_000)) < EARLIEST
 
 
 @given(
@@ -81,11 +90,15 @@ def test_window_start_is_calendar_aware_and_saturates() -> None:
 def test_window_start_on_microseconds_equals_on_datetimes(
     moment: datetime, span: relativedelta | timedelta
 ) -> None:
-    """The microsecond form is the datetime form, exactly, saturation included."""
+    """The microsecond form is the datetime form, exactly, a start before the calendar
+    included (one microsecond before the earliest moment)."""
     at = moment.replace(tzinfo=UTC)
     got = window_start_us(to_us(at), span)
-    assert got == to_us(window_start(at, span))
-    assert got >= EARLIEST_US
+    start = window_start(at, span)
+    if start is BEFORE_CALENDAR:
+        assert got == BEFORE_CALENDAR_US == EARLIEST_US - 1
+    else:
+        assert got == to_us(start) >= EARLIEST_US
 
 
 @given(

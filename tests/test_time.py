@@ -16,6 +16,7 @@ from leadscoring import (
     NaiveDatetimeError,
 )
 from leadscoring.core.times import (
+    BEFORE_CALENDAR,
     EARLIEST,
     check_finite,
     format_duration,
@@ -234,11 +235,12 @@ def test_sub_duration_clips_to_the_end_of_a_shorter_month(
     assert sub_duration(moment, relativedelta(months=1)) == expected
 
 
-def test_sub_duration_saturates_before_year_one() -> None:
-    """Year 500 minus 1000 years is before year 1: the start saturates at EARLIEST."""
+def test_sub_duration_before_year_one_is_before_the_calendar() -> None:
+    """Year 500 minus 1000 years is before year 1: BEFORE_CALENDAR, below EARLIEST."""
     moment = datetime(500, 1, 1, tzinfo=UTC)
-    assert sub_duration(moment, relativedelta(years=1000)) == EARLIEST
-    assert sub_duration(moment, timedelta(days=365_000)) == EARLIEST
+    assert sub_duration(moment, relativedelta(years=1000)) is BEFORE_CALENDAR
+    assert sub_duration(moment, timedelta(days=365_000)) is BEFORE_CALENDAR
+    assert sub_duration(moment, timedelta(days=365_000)) < EARLIEST
     assert sub_duration(moment, timedelta(days=1)) == datetime(499, 12, 31, tzinfo=UTC)
 
 

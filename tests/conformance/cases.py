@@ -490,13 +490,13 @@ CASES: tuple[Case, ...] = (
     # ------------------------------------------------------------------ extreme times
     Case(
         name="window-p1000y-year-900",
-        doc="A 1000-year window in year 950 reaches before year 1 and saturates there.",
+        doc="A 1000-year window in year 950 reaches before year 1: it holds every event.",
         leads=leads("a"),
         events=(view("a", utc(900, 6, 1)),),
         model=model(pricing(decay=Window(length="P1000Y"))),
         as_of=utc(950, 1, 1),
-        # 950 - 1000 years is before year 1: the start saturates at 0001-01-01, and
-        # 900-06-01 is after it: 10 points
+        # 950 - 1000 years is before year 1: the window starts before the calendar,
+        # and 900-06-01 is after its start: 10 points
         expected={"a": {"total": 10.0, "by_rule": {"pricing page": 10.0}}},
     ),
     Case(
@@ -521,7 +521,7 @@ CASES: tuple[Case, ...] = (
         ),
         model=model(pricing(limit=Limit(count=2, per="P1000Y"))),
         as_of=utc(950, 1, 1),
-        # 900 and 910 count (as above); 920: window saturates at year 1 and holds both
+        # 900 and 910 count (as above); 920: window starts before year 1, holds both
         # counted events, 2 is not < 2: out. 10 + 10 = 20
         expected={"a": {"total": 20}},
     ),
@@ -529,8 +529,7 @@ CASES: tuple[Case, ...] = (
         name="year-1-decays",
         doc="An event on 0001-01-01 under a window, a half-life and steps nine days later.",
         leads=leads("a"),
-        # 06:00, not 00:00: a window start saturated at 0001-01-01 00:00 is open, so an
-        # event at exactly that moment would be a different (edge) question
+        # 06:00, not 00:00: an event at exactly 0001-01-01 00:00 is the next case
         events=(view("a", YEAR_1 + 6 * HOUR),),
         model=model(
             views("window", Window(days=30)),
@@ -540,8 +539,8 @@ CASES: tuple[Case, ...] = (
         as_of=utc(1, 1, 10, 6),
         expected={
             "a": {
-                # window: as_of - 30d is before year 1: the start saturates at
-                # 0001-01-01 00:00, and 06:00 is after it: in, 10
+                # window: as_of - 30d is before year 1: the window starts before
+                # the calendar, and 06:00 is after its start: in, 10
                 # half: age 9 days: 10 * 0.5 ** 9 = 10/512
                 # steps: age 9d >= 7d: 10 * 0.5 = 5
                 "total": 10 + 10 / 512 + 5,
@@ -551,19 +550,19 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         name="year-1-midnight-edge",
-        doc="An event at the earliest moment is outside a window whose start saturated there.",
+        doc="An event at the earliest moment is inside a window that starts before the calendar.",
         leads=leads("a"),
         events=(view("a", YEAR_1),),
         model=model(views("window", Window(days=30)), views("none", NoDecay())),
         as_of=utc(1, 1, 10),
-        # window: as_of - 30d saturates at 0001-01-01 00:00 and the window (start, as_of]
-        # is open at its start, so the event at exactly 00:00 is out: 0 (docs/concepts.md,
-        # Decisions); none: 10
-        expected={"a": {"total": 10, "by_rule": {"window": 0, "none": 10}}},
+        # window: as_of - 30d is before year 1, so the window starts before the calendar,
+        # below every moment, and (start, as_of] holds the event at exactly 00:00: 10
+        # (docs/concepts.md, Decisions); none: 10. 10 + 10 = 20
+        expected={"a": {"total": 20, "by_rule": {"window": 10, "none": 10}}},
     ),
     Case(
         name="year-1-limit-per-day",
-        doc="Once a day on the first two days of year 1 (the window start saturates).",
+        doc="Once a day on the first two days of year 1 (the window starts before the calendar).",
         leads=leads("a"),
         events=(
             view("a", YEAR_1 + 6 * HOUR),
@@ -573,7 +572,7 @@ CASES: tuple[Case, ...] = (
         model=model(pricing(limit=Limit(count=1, per="1d"))),
         as_of=utc(1, 1, 3),
         # 01-01 06:00 counts (nothing earlier); 18:00: 18:00 - 1d is before year 1, the
-        # window (0001-01-01 00:00, 18:00] holds 06:00: out; 01-02 06:00: window
+        # window (before the calendar, 18:00] holds 06:00: out; 01-02 06:00: window
         # (01-01 06:00, 01-02 06:00] excludes the counted 06:00: counts. 10 + 10 = 20
         expected={"a": {"total": 20}},
     ),
@@ -589,7 +588,7 @@ CASES: tuple[Case, ...] = (
             RepeatRule(name="back and forth", when=SERVICE, times=2, within="7d", points=15)
         ),
         as_of=utc(1, 1, 5),
-        # at 01-02 06:00 the window (01-02 06:00 - 7d, saturated at 0001-01-01 00:00,
+        # at 01-02 06:00 the window (01-02 06:00 - 7d, before the calendar,
         # 01-02 06:00] holds both events: fires at 01-02 06:00; NoDecay: 15
         expected={"a": {"total": 15}},
     ),

@@ -11,7 +11,7 @@ and years). Text forms: ``"30d"``, ``"12h"``, ``"90m"``, ``"45s"``, ``"2w"``, an
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TypeAlias
 
 from dateutil.parser import isoparse
@@ -21,6 +21,8 @@ from .errors import InvalidValueError, NaiveDatetimeError
 from .limits import is_finite, number_repr
 
 __all__ = [
+    "BEFORE_CALENDAR",
+    "BEFORE_CALENDAR_US",
     "EARLIEST",
     "EARLIEST_US",
     "EPOCH",
@@ -203,7 +205,7 @@ def format_duration(value: Duration) -> str:
 
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)
-"""The earliest moment representable; window starts before it saturate to it."""
+"""The earliest moment representable (a window start before it is :data:`BEFORE_CALENDAR`)."""
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """Integer-microsecond times (the incremental and columnar engines) count from here."""
@@ -230,26 +232,69 @@ EARLIEST_US = to_us(EARLIEST)
 """:data:`EARLIEST` in microseconds since the epoch."""
 
 
+class _BeforeCalendar(datetime):
+    """The type of :data:`BEFORE_CALENDAR`: a moment earlier than every datetime."""
+
+    __slots__ = ()
+
+    def __lt__(self, other: date) -> bool:
+        return not isinstance(other, _BeforeCalendar)
+
+    def __le__(self, other: date) -> bool:
+        return True
+
+    def __gt__(self, other: date) -> bool:
+        return False
+
+    def __ge__(self, other: date) -> bool:
+        return isinstance(other, _BeforeCalendar)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _BeforeCalendar)
+
+    def __ne__(self, other: object) -> bool:
+        return not isinstance(other, _BeforeCalendar)
+
+    __hash__ = datetime.__hash__
+
+    def __repr__(self) -> str:
+        return "BEFORE_CALENDAR"
+
+
+BEFORE_CALENDAR: datetime = _BeforeCalendar(1, 1, 1, tzinfo=UTC)
+"""The start of a trailing window that reaches back before year 1: it compares below
+every datetime (:data:`EARLIEST` included), so such a window, ``(start, end]``, holds
+every event up to its end, one at the very first microsecond too."""
+
+BEFORE_CALENDAR_US = EARLIEST_US - 1
+""":data:`BEFORE_CALENDAR` in microseconds since the epoch: one before :data:`EARLIEST`."""
+
+
 def sub_duration(moment: datetime, duration: Duration) -> datetime:
-    """``moment - duration`` (calendar-aware for months), saturating at :data:`EARLIEST`.
+    """``moment - duration`` (calendar-aware for months); :data:`BEFORE_CALENDAR` when that
+    is before year 1.
 
     This is the start of every trailing window: decay windows, limit windows and repeat
     windows, on every engine (:func:`sub_duration_us` is the same on microseconds).
 
     >>> sub_duration(datetime(2026, 3, 31, tzinfo=UTC), relativedelta(months=1)).date()
     datetime.date(2026, 2, 28)
+    >>> sub_duration(datetime(950, 1, 1, tzinfo=UTC), timedelta(days=365_000))
+    BEFORE_CALENDAR
     """
     try:
         return moment - duration
     except (OverflowError, ValueError):  # before year 1: nothing can be that old
-        return EARLIEST
+        return BEFORE_CALENDAR
 
 
 def sub_duration_us(moment: int, duration: Duration) -> int:
-    """:func:`sub_duration` on integer microseconds since the epoch (exact, saturating)."""
+    """:func:`sub_duration` on integer microseconds since the epoch (exact), with
+    :data:`BEFORE_CALENDAR_US` for a start before year 1."""
     if isinstance(duration, timedelta):
-        return max(moment - span_us(duration), EARLIEST_US)
-    return to_us(sub_duration(from_us(moment), duration))
+        return max(moment - span_us(duration), BEFORE_CALENDAR_US)
+    start = sub_duration(from_us(moment), duration)
+    return BEFORE_CALENDAR_US if start is BEFORE_CALENDAR else to_us(start)
 
 
 def check_finite(

@@ -6,7 +6,7 @@ rule                   definition                                       where
 decay weight           each decay's own formula (datetimes, integer     ``core/decay.py``
                        microseconds, numpy arrays)
 window start           ``moment - span``, calendar-aware for months     :func:`window_start`
-                       and years, saturating at the earliest moment
+                       and years; before year 1, before every moment
 limit                  an event counts if fewer than ``count`` earlier  :class:`Limiter`
                        counted events of the rule and lead lie in
                        ``(at - per, at]`` (without ``per``: ever)

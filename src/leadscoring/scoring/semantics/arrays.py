@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ...core.times import EARLIEST_US, span_us
+from ...core.times import BEFORE_CALENDAR_US, span_us
 from .scalar import limiter_for, window_start_us
 
 if TYPE_CHECKING:
@@ -181,8 +181,8 @@ def counted(cr: CompiledRule, lead: Array, at: Array) -> Array:
 
 def window_starts(at: Array, span: timedelta) -> Array:
     """:func:`~.scalar.window_start_us` element-wise, for a fixed ``span``: ``at - span``,
-    saturating at the earliest moment."""
-    starts: Array = np.maximum(at - span_us(span), EARLIEST_US)
+    with :data:`~leadscoring.core.times.BEFORE_CALENDAR_US` for a start before year 1."""
+    starts: Array = np.maximum(at - span_us(span), BEFORE_CALENDAR_US)
     return starts
 
 

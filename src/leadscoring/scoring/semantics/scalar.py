@@ -51,8 +51,9 @@ def window_start(at: datetime, span: Duration) -> datetime:
     """The start of the trailing window ``(at - span, at]``.
 
     Calendar spans (months, years) follow ``dateutil.relativedelta`` (31 March minus one
-    month is 28 or 29 February); a start before the earliest representable moment
-    saturates at it, so a window of a thousand years in year 950 holds every event.
+    month is 28 or 29 February); a start before year 1 is
+    :data:`~leadscoring.core.times.BEFORE_CALENDAR`, earlier than every moment, so a
+    window of a thousand years in year 950 holds every event.
     """
     return sub_duration(at, span)
 
