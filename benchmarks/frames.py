@@ -20,7 +20,9 @@ far the slowest, once):
    tables score what the plain ones do (the cost of re-keying and qualifying the ids);
 6. ``assess_accounts`` on pre-built objects / ``assess_accounts_frame`` on the same tables
    (the leads table with its ``account_id`` column), the sample's accounts with the
-   model's ``[accounts]`` policy (``assess_accounts``, like ``assess_all``, once).
+   model's ``[accounts]`` policy (``assess_accounts``, like ``assess_all``, once);
+7. ``sample_dataset`` (the objects) / ``sample_frames`` (the same number of leads as
+   tables, pandas and polars; target: at least 10), each once, first calls.
 
 Beside them, for what ratio 1 would take: ``assess_frame`` on the same pandas tables with
 their text columns (but the event ids) as ``category`` dtype, which are read from their
@@ -50,7 +52,7 @@ from leadscoring import (
 )
 from leadscoring.assessment.accounts_frame import assess_accounts_frame
 from leadscoring.assessment.frame import assess_frame
-from leadscoring.examples import default_model, sample_dataset
+from leadscoring.examples import default_model, sample_dataset, sample_frames
 
 
 def cpu(run: Callable[[], Any], repeat: int) -> float:
@@ -132,7 +134,17 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     n_leads = int(100_000 * args.scale)
+    start = time.process_time()
     data = sample_dataset(seed=0, n_leads=n_leads)
+    sample_s = time.process_time() - start
+    sampled: dict[str, float] = {}
+    for backend in ("pandas", "polars"):
+        start = time.process_time()
+        try:
+            sample_frames(n_leads, seed=0, backend=backend)  # type: ignore[arg-type]
+        except ImportError:
+            continue
+        sampled[backend] = time.process_time() - start
     model = default_model()
     plain = ScoringModel.from_dict({
         **model.to_dict(),
@@ -144,6 +156,10 @@ def main() -> None:
     gc.freeze()
     as_of = data.as_of
     figures: dict[str, Any] = {"leads": len(data.leads), "events": len(data.events)}
+    figures["sample_dataset_s"] = sample_s
+    for backend, seconds in sampled.items():
+        figures[f"sample_frames_{backend}_s"] = seconds
+        figures[f"sample_dataset / sample_frames, {backend}"] = sample_s / seconds
 
     def frame_assess(ev: Any = events, ld: Any = leads) -> Any:
         return assess_frame(ev, model, as_of=as_of, leads_df=ld)

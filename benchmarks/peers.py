@@ -19,13 +19,16 @@ exact age ``as_of - at`` in days, group scores as sums of their rules and the to
 as the sum of the groups:
 
 1. ``score_frame`` on the pandas table; 2. the same on the polars table;
-3. DuckDB SQL over the Arrow table; 4. hand-written lazy polars expressions;
-5. the numpy floor: ``np.bincount`` per rule on integer-coded columns.
+3. and 4. the same two with ``ids="unique"`` (the caller vouches that no lead repeats an
+event id, so the (lead_id, id) duplicate check is skipped; the ids are unique here);
+5. DuckDB SQL over the Arrow table; 6. hand-written lazy polars expressions;
+7. the numpy floor: ``np.bincount`` per rule on integer-coded columns.
 
 Every route is checked against ``score_frame`` (totals and groups within 1e-9 per
 lead) before anything is timed. Figures: CPU seconds of this process
 (``time.process_time``) and wall seconds, medians of 3 runs, and the first call's CPU
-time on its own; ratios are of CPU medians, for\n``score_frame`` on each input against each peer.
+time on its own; ratios are of CPU medians, for
+``score_frame`` on each input (with and without the id check) against each peer.
 
 Not part of the test suite: no test is timed.
 """
@@ -235,6 +238,8 @@ def bench(n: int, repeat: int = 3) -> dict[str, Any]:
     routes: dict[str, Callable[[], Any]] = {
         "score_frame (pandas)": lambda: score_frame(pdf, m, as_of=AS_OF),
         "score_frame (polars)": lambda: score_frame(plf, m, as_of=AS_OF),
+        "score_frame (pandas, ids=unique)": lambda: score_frame(pdf, m, as_of=AS_OF, ids="unique"),
+        "score_frame (polars, ids=unique)": lambda: score_frame(plf, m, as_of=AS_OF, ids="unique"),
         "duckdb": duckdb_route(table),
         "polars by hand": polars_route(plf),
         "numpy floor": numpy_route(d),
@@ -244,10 +249,12 @@ def bench(n: int, repeat: int = 3) -> dict[str, Any]:
     ref = by_lead(ref_df["lead_id"].tolist(),
                   {g: ref_df[f"by_group.{g}"] if g != "total" else ref_df["total"] for g in cols},
                   n_leads)
-    out = routes["score_frame (polars)"]()
-    check("score_frame (polars)", ref, by_lead(
-        out["lead_id"].to_list(),
-        {g: out[f"by_group.{g}"] if g != "total" else out["total"] for g in cols}, n_leads))
+    for name in ("score_frame (polars)", "score_frame (polars, ids=unique)",
+                 "score_frame (pandas, ids=unique)"):
+        out = routes[name]()
+        check(name, ref, by_lead(
+            list(out["lead_id"]),
+            {g: out[f"by_group.{g}"] if g != "total" else out["total"] for g in cols}, n_leads))
     out = routes["duckdb"]()
     check("duckdb", ref, by_lead(out["lead_id"].to_pylist(),
                                  {g: out[g].to_numpy() for g in cols}, n_leads))
@@ -261,9 +268,13 @@ def bench(n: int, repeat: int = 3) -> dict[str, Any]:
     ratios = {
         f"score_frame ({kind}) / {peer}":
             figures[f"score_frame ({kind})"]["cpu"] / figures[peer]["cpu"]
-        for kind in ("pandas", "polars")
+        for kind in ("pandas", "polars", "pandas, ids=unique", "polars, ids=unique")
         for peer in ("polars by hand", "duckdb", "numpy floor")
     }
+    for kind in ("pandas", "polars"):
+        ratios[f"score_frame ({kind}) ids=unique / ids=check"] = (
+            figures[f"score_frame ({kind}, ids=unique)"]["cpu"]
+            / figures[f"score_frame ({kind})"]["cpu"])
     return {"events": n, "leads": int(present.sum()), "routes": figures, "ratios": ratios}
 
 
@@ -282,9 +293,9 @@ def main() -> None:
         return
     for r in results:
         print(f"{r['events']:,} events, {r['leads']:,} leads (agreement checked: 1e-9)")
-        print(f"{'route':<22}{'CPU s':>9}{'wall s':>9}{'1st CPU s':>11}{'CPU ns/event':>14}")
+        print(f"{'route':<34}{'CPU s':>9}{'wall s':>9}{'1st CPU s':>11}{'CPU ns/event':>14}")
         for name, f in r["routes"].items():
-            print(f"{name:<22}{f['cpu']:>9.3f}{f['wall']:>9.3f}{f['first_cpu']:>11.3f}"
+            print(f"{name:<34}{f['cpu']:>9.3f}{f['wall']:>9.3f}{f['first_cpu']:>11.3f}"
                   f"{f['cpu'] / r['events'] * 1e9:>14.0f}")
         for name, v in r["ratios"].items():
             print(f"  {name}: {v:.2f}")

@@ -36,7 +36,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..core.checks import OnUnknown, check_choice, check_moment
+from ..core.checks import FrameIds, OnUnknown, check_choice, check_moment
 from ..core.errors import InvalidInputError, InvalidValueError
 from ..core.identity import Identities
 from ..core.lead import LeadStatus
@@ -80,6 +80,7 @@ def assess_accounts_frame(
     identities: Identities | None = None,
     accounts: AccountPolicy | None = None,
     on_unknown: OnUnknown = "raise",
+    ids: FrameIds = "check",
 ) -> Any:
     """:func:`~leadscoring.assess_accounts` on tables: one row per ``account_id`` of
     ``leads_df``, ranked by priority, then score (highest first), then account id; a
@@ -91,7 +92,8 @@ def assess_accounts_frame(
     column named by the policy's ``role_attribute``. ``accounts`` overrides the model's
     :class:`~leadscoring.AccountPolicy`; ``identities`` unite histories first, and events
     of unknown leads are refused, warned about or skipped as ``on_unknown`` says, as in
-    :func:`~leadscoring.assess_frame`.
+    :func:`~leadscoring.assess_frame`. ``ids`` (``"check"``, ``"unique"`` or ``"absent"``)
+    says what the ``id`` column promises, as for :func:`~leadscoring.score_frame`.
 
     The values are those of :func:`~leadscoring.assess_accounts` on the same data (labels
     exactly, numbers to floating-point rounding), and the columns those of
@@ -119,7 +121,7 @@ def assess_accounts_frame(
         raise InvalidValueError(
             "leads_df", "expected a leads table with an 'account_id' column, got None"
         )
-    frame = FrameInput(events_df, leads_df, moment, on_unknown, identities=identities)
+    frame = FrameInput(events_df, leads_df, moment, on_unknown, identities=identities, ids=ids)
     ranked = _assess(frame, model, policy)
     backend: Backend = "polars" if backend_of(frame) == "polars" else "pandas"
     out = table_of([account_row(a) for a in ranked], backend, ACCOUNT_COLUMNS)
@@ -232,7 +234,7 @@ def _activities(
 
     events = _account_events(frame, account)
     statuses = _account_statuses(frame, account, mine)
-    united = FrameInput(events, statuses, frame.moment, "raise")
+    united = FrameInput(events, statuses, frame.moment, "raise", ids=frame.id_mode)
     found = united.activity(model.dormancy)
     return _activity_values(united, found)
 

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..core.checks import OnUnknown, check_choice, check_moment
+from ..core.checks import FrameIds, OnUnknown, check_choice, check_moment
 from ..core.errors import InvalidInputError
 from ..core.identity import Identities
 from ..core.times import to_us
@@ -96,6 +96,7 @@ def assess_frame(
     dormancy: DormancyPolicy | None = None,
     interest: InterestPolicy | None = None,
     identities: Identities | None = None,
+    ids: FrameIds = "check",
 ) -> Any:
     """:func:`~leadscoring.assess_all` on tables: one row per lead, ranked by priority,
     then score (highest first), then lead id; a table of the input's kind.
@@ -107,7 +108,10 @@ def assess_frame(
     assessment) turns on hysteresis; ``segments`` and the classifier overrides are those
     of :func:`~leadscoring.assess_all`. ``identities`` unite histories as in
     :func:`~leadscoring.score_frame` (an alias's rows are its lead's from its link on;
-    an alias gets no row).
+    an alias gets no row). ``ids`` (``"check"``, ``"unique"`` or ``"absent"``) says what
+    the ``id`` column promises, as for :func:`~leadscoring.score_frame`: ``"unique"``
+    skips looking for repeated (lead, id) pairs and gives the same table when there are
+    none.
 
     Columns: ``lead_id``, ``as_of``, ``priority``, ``total``, ``fit``, ``engagement``,
     ``temperature``, ``journey``, ``grade``, ``activity``, ``action``, ``top_product``,
@@ -128,7 +132,9 @@ def assess_frame(
         },
     )  # fmt: skip
     check_choice(on_unknown, ("raise", "warn", "ignore"), "on_unknown")
-    frame = FrameInput(events_df, leads_df, check_moment(as_of), on_unknown, identities=identities)
+    frame = FrameInput(
+        events_df, leads_df, check_moment(as_of), on_unknown, identities=identities, ids=ids
+    )
     before = _previous(previous, frame.lead_ids)
     data = _assess(frame, model, s, before)
     return frame.native(data)

@@ -25,6 +25,7 @@ from .lead import Lead
 from .times import to_utc
 
 __all__ = [
+    "FrameIds",
     "OnUnknown",
     "check_choice",
     "check_event",
@@ -47,6 +48,14 @@ OnUnknown = Literal["raise", "warn", "ignore"]
 """What to do with events of leads that were not given."""
 
 _ON_UNKNOWN = ("raise", "warn", "ignore")
+
+FrameIds = Literal["check", "unique", "absent"]
+"""What an events table's ``id`` column promises (the ``ids`` argument of the frame
+functions): ``"check"`` repeats are looked for (a row repeating an event counts once),
+``"unique"`` no lead repeats an id (not looked for), ``"absent"`` there is no ``id``
+column (every row is an event of its own)."""
+
+FRAME_IDS: tuple[FrameIds, ...] = ("check", "unique", "absent")
 
 
 def expect(value: object, kind: type[T], field: str) -> T:
@@ -127,14 +136,29 @@ def group_events(
         if lead.id not in roots:
             grouped[lead.id] = []
     unknown: dict[str, int] = {}
-    for index, item in enumerate(check_iterable(events, "events")):
+    items = check_iterable(events, "events")
+    if not roots:  # the usual case, kept lean: no aliases to resolve
+        bucket_of = grouped.get
+        for index, item in enumerate(items):
+            if item.__class__ is not Event:
+                item = expect(item, Event, f"events[{index}]")
+            event: Event = item
+            if as_of is not None and event.at > as_of:
+                continue
+            bucket = bucket_of(event.lead_id)
+            if bucket is None:
+                unknown[event.lead_id] = unknown.get(event.lead_id, 0) + 1
+            else:
+                bucket.append(event)
+        items = ()
+    for index, item in enumerate(items):
         event = item if isinstance(item, Event) else expect(item, Event, f"events[{index}]")
         if as_of is not None and event.at > as_of:
             continue
-        root = roots.get(event.lead_id) if roots else None
-        bucket = grouped.get(event.lead_id if root is None else root)
+        root = roots.get(event.lead_id)
+        lead_id = event.lead_id if root is None else root
+        bucket = grouped.get(lead_id)
         if bucket is None:
-            lead_id = event.lead_id if root is None else root
             unknown[lead_id] = unknown.get(lead_id, 0) + 1
         else:
             bucket.append(event if root is None else moved(event, root))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -136,6 +136,41 @@ class Event:
         }
 
 
+def _slot_setter(name: str) -> Callable[[Event, object], None]:
+    return vars(Event)[name].__set__  # type: ignore[no-any-return]
+
+
+_new_event = object.__new__
+_set_lead_id = _slot_setter("lead_id")
+_set_type = _slot_setter("type")
+_set_at = _slot_setter("at")
+_set_properties = _slot_setter("properties")
+_set_id = _slot_setter("id")
+
+
+def _checked_event(
+    lead_id: str, type: str, at: datetime, properties: FrozenMap[str, Scalar], id: str | None
+) -> Event:
+    """The :class:`Event` that ``Event(...)`` makes from values its converters would
+    return unchanged, without running them (internal: for the loaders, which check every
+    cell themselves; the slots are filled as :func:`~leadscoring.core.slots.slot_builder`
+    fills them).
+
+    The caller answers for the values: ``lead_id`` and ``type`` non-blank exact ``str``,
+    ``at`` a ``datetime`` whose ``tzinfo`` is ``UTC``, ``properties`` a
+    :class:`FrozenMap` of non-empty exact ``str`` keys to ``str``, ``int``, finite
+    ``float`` or ``None`` values (what :func:`freeze_scalars` keeps as they are), ``id``
+    ``None`` or a non-blank exact ``str``. Anything else must go through ``Event(...)``.
+    """
+    event: Event = _new_event(Event)
+    _set_lead_id(event, lead_id)
+    _set_type(event, type)
+    _set_at(event, at)
+    _set_properties(event, properties)
+    _set_id(event, id)
+    return event
+
+
 def _event_at(event: Event) -> datetime:
     return event.at
 
@@ -205,7 +240,7 @@ def in_event_order(events: Iterable[Event]) -> list[Event]:
     """``events`` in the order they are processed (:func:`event_sort_key`): by time, and
     by content only where times tie (the key of every event is costly to build)."""
     ordered = sorted(events, key=_event_at)
-    if len({e.at for e in ordered}) != len(ordered):
+    if len(ordered) > 1 and len({e.at for e in ordered}) != len(ordered):
         ordered.sort(key=event_sort_key)
     return ordered
 
@@ -228,8 +263,10 @@ def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
     :class:`~leadscoring.InvalidEventError` names the id rather than silently picking one.
     """
     ordered = in_event_order(events)
+    if len(ordered) < 2 or len({e.id for e in ordered}) == len(ordered):
+        return ordered  # no id twice: nothing to drop (the usual case)
     ids = [e.id for e in ordered if e.id is not None]
-    if len(set(ids)) == len(ids):  # no id twice: nothing to drop (the usual case)
+    if len(set(ids)) == len(ids):  # only events without an id repeat "no id"
         return ordered
     seen: dict[str, Event] = {}
     out: list[Event] = []

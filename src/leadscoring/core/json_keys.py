@@ -22,7 +22,10 @@ def unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     ...
     leadscoring.core.json_keys.DuplicateKeyError: key 'a' appears twice in one object
     """
-    out: dict[str, object] = {}
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out  # no key twice (the usual case, at C speed)
+    out = {}
     for key, value in pairs:
         if key in out:
             raise DuplicateKeyError(key)

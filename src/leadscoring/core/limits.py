@@ -122,17 +122,26 @@ _LONG_DIGITS = re.compile(rf"(?<![0-9_.eE])[0-9][0-9_]{{{_MAX_DIGITS},}}(?![0-9_
 
 
 def without_long_integers(text: str) -> tuple[str, bool]:
-    """TOML text with every run of more than 4,300 digits written as ``inf`` (tomllib
-    cannot read such an integer), and whether there was one: the document then reads, and
-    :func:`document_problem` finds the value's path."""
-    out, count = _LONG_DIGITS.subn("inf", text)
-    return out, bool(count)
+    """TOML text with every run of more than 4,300 digits outside strings and comments
+    written as ``inf`` (tomllib cannot read such an integer), and whether there was one:
+    the document then reads, and :func:`document_problem` finds the value's path. Digits
+    inside a string or a comment are text, and stay as they are."""
+    count = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal count
+        if match.lastgroup == "digits":
+            count += 1
+            return "inf"
+        return match.group()
+
+    return _TOML_LONG.sub(replace, text), bool(count)
 
 
-_TOKENS = re.compile(
-    r"""'''.*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\"|"(?:\\.|[^"\\\n])*"|'[^'\n]*'|\#[^\n]*|[\[\]{}]""",
-    re.DOTALL,
-)
+_TOML_TEXT = r"""'''.*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\"|"(?:\\.|[^"\\\n])*"|'[^'\n]*'|\#[^\n]*"""
+"""TOML's strings (the four kinds) and comments."""
+_TOML_LONG = re.compile(rf"(?P<text>{_TOML_TEXT})|(?P<digits>{_LONG_DIGITS.pattern})", re.DOTALL)
+_TOKENS = re.compile(_TOML_TEXT + r"|[\[\]{}]", re.DOTALL)
 _JSON_TOKENS = re.compile(r'"(?:\\.|[^"\\])*"|[\[\]{}]', re.DOTALL)
 
 

@@ -23,10 +23,12 @@ from .dataset import (
     SampleDataset,
     sample_dataset,
 )
+from .frames import EXACT_UP_TO, SampleFrames, sample_frames
 from .model import TARGET_INDUSTRIES, default_model
 
 __all__ = [
     "ACCOUNT_ROLES",
+    "EXACT_UP_TO",
     "PERSONA_NAMES",
     "SAMPLE_AS_OF",
     "TARGET_INDUSTRIES",
@@ -35,6 +37,8 @@ __all__ = [
     "PlantedIdentification",
     "PlantedReactivation",
     "SampleDataset",
+    "SampleFrames",
     "default_model",
     "sample_dataset",
+    "sample_frames",
 ]

@@ -28,7 +28,14 @@ from typing import Any
 
 import attrs
 
-from ..core.checks import OnUnknown, check_events, check_iterable, check_leads, check_moment
+from ..core.checks import (
+    FrameIds,
+    OnUnknown,
+    check_events,
+    check_iterable,
+    check_leads,
+    check_moment,
+)
 from ..core.errors import InvalidValueError
 from ..core.event import Event
 from ..core.lead import Lead, LeadStatus
@@ -323,6 +330,7 @@ def backtest_frame(
     seed: int = 0,
     on_unknown: OnUnknown = "raise",
     seen_only: bool = False,
+    ids: FrameIds = "check",
 ) -> BacktestReport:
     """:func:`backtest` on tables, scored by :func:`~leadscoring.score_frame`.
 
@@ -332,6 +340,9 @@ def backtest_frame(
     ``leads_df`` is required: the leads are its rows at every moment (read off the
     events, they would depend on events after ``at``). The figures equal
     :func:`backtest` on the same leads, events and outcomes (to floating-point rounding).
+    ``ids`` (``"check"``, ``"unique"`` or ``"absent"``) says what the ``id`` column of
+    ``events_df`` promises, as for :func:`~leadscoring.score_frame` (``"unique"`` saves
+    looking for repeated ids at every moment).
     """
     import narwhals as nw
 
@@ -351,14 +362,14 @@ def backtest_frame(
         table_ = Table(outcomes_df, "outcomes_df")
         table_.require("lead_id", "converted_at")
         stamps, nulls = table_.times("converted_at", required=False)
-        ids = [str(v) for v in nw.from_native(outcomes_df, eager_only=True)["lead_id"].to_list()]
-        found = {i: None if bool(nulls[k]) else from_us(int(stamps[k]))
-                 for k, i in enumerate(ids)}
+        named = nw.from_native(outcomes_df, eager_only=True)["lead_id"].to_list()
+        found = {str(i): None if bool(nulls[k]) else from_us(int(stamps[k]))
+                 for k, i in enumerate(named)}
     compiled = compile_model(model)
     reports = []
     for moment in moments:
         leads_now = _leads_frame_as_of(leads_df, moment)
-        frame = FrameInput(events_df, leads_now, moment, on_unknown)
+        frame = FrameInput(events_df, leads_now, moment, on_unknown, ids=ids)
         if moment is moments[0]:
             _unknown_outcomes(found, {str(i) for i in frame.lead_ids})
         out = frame_scores(frame, compiled)

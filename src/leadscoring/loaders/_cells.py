@@ -11,7 +11,7 @@ import difflib
 import math
 import re
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.parser import isoparse
@@ -142,6 +142,8 @@ def timestamp(value: object, assume_tz: tzinfo | None) -> datetime:
             parsed = isoparse(text)
         except (ValueError, OverflowError):
             raise RowError(f"not an ISO 8601 timestamp: {value!r}") from None
+    if parsed.tzinfo is UTC and type(parsed) is datetime:
+        return parsed  # what to_utc returns for it (the usual "Z" or "+00:00" text)
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         if assume_tz is None:
             raise RowError(

@@ -87,6 +87,8 @@ class Extras:
     pairs: tuple[tuple[str, str], ...] | None
     numeric: frozenset[str]
     nested: str | None
+    beside_nested: frozenset[str] = frozenset()
+    """The keys a row may have besides its extras: the role columns and ``nested``."""
 
 
 def _extras(
@@ -130,7 +132,15 @@ def _extras(
             )
     if nested is not None and nested in used:
         raise InvalidValueError(f"{kind}.{extras_field}_object", f"{nested!r} is a role column")
-    return Extras(roles=frozenset(used), pairs=pairs, numeric=frozenset(numeric), nested=nested)
+    role_columns = frozenset(used)
+    beside = role_columns if nested is None else role_columns | {nested}
+    return Extras(
+        roles=role_columns,
+        pairs=pairs,
+        numeric=frozenset(numeric),
+        nested=nested,
+        beside_nested=beside,
+    )
 
 
 @attrs.frozen(kw_only=True)

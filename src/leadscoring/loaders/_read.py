@@ -140,12 +140,15 @@ def _event_stream(
     model: ModelFields | None,
     strict: bool,
     progress: bool,
+    keep_first: bool = False,
 ) -> tuple[Iterator[Event], _Reading]:
     fmt = _check_common(source, format, on_reject)
     if not isinstance(columns, EventColumns):
         raise InvalidValueError("columns", f"expected EventColumns, got {columns!r}")
     reading = _reading(_check_model(model), 1, columns._extras.pairs is not None)
-    make = _EventMaker(columns, resolve_tz(assume_tz), _known(known_leads), reading)
+    make = _EventMaker(
+        columns, resolve_tz(assume_tz), _known(known_leads), reading, keep_first=keep_first
+    )
     needs = _needs(columns.required, columns._extras, "properties")
     optional = {"id": columns.id} if columns.id is not None else {}
     near = _NearMiss(
@@ -354,6 +357,7 @@ def read_events(
             model,
             strict,
             progress,
+            True,  # read_events keeps every event: the maker may too (see _EventMaker)
         ),
         errors,
     )

@@ -13,22 +13,20 @@ import csv
 import json
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-
-import attrs
+from typing import NamedTuple
 
 from ..core.errors import InvalidInputError
 from ..core.json_keys import unique_keys
 from ._cells import did_you_mean, is_empty, kind
 from ._result import RejectedRow
-from ._sources import _UNDECODED, MAX_LINE_CHARS, LineSource, OverlongLineError, undecoded
+from ._sources import _PIECE, _UNDECODED, MAX_LINE_CHARS, LineSource, OverlongLineError, undecoded
 
 __all__ = ["Record", "csv_records", "jsonl_records"]
 
 _SHOWN_COLUMNS = 40
 
 
-@attrs.frozen
-class Record:
+class Record(NamedTuple):
     """One row as read: its number and its values by column name or key (internal)."""
 
     row: int
@@ -51,23 +49,45 @@ class _CsvLines:
         self.lines = lines
         self.handed = 0
         """Lines handed out for the record being read."""
+        self.chars = 0
+        """Characters handed out for the record being read: no cell of it is longer."""
+        self.low = 0
+        """Characters a record may have with the limit as it is (see :func:`_next`)."""
+        self.raised = False
+        """Whether the record being read holds :data:`_FIELD_LIMIT` raised."""
 
     def __iter__(self) -> _CsvLines:
         return self
 
     def __next__(self) -> str:
-        line = self.lines.line(False)
+        lines = self.lines
+        readline = lines.readline
+        line: str | OverlongLineError | None
+        if readline is not None and lines._pushed is None:
+            piece = readline(_PIECE)
+            if piece.endswith("\n") and len(piece) <= MAX_LINE_CHARS + 1:
+                line = piece  # what lines.line(False) gives for it
+            else:
+                lines.push(piece)
+                line = lines.line(False)
+        else:
+            line = lines.line(False)
         if line is None:
             raise StopIteration
         if isinstance(line, OverlongLineError):
             line.mid_record = self.handed > 0
             raise line
         self.handed += 1
+        self.chars += len(line)
+        if self.chars > self.low and not self.raised:
+            _FIELD_LIMIT.__enter__()  # before the reader parses the line
+            self.raised = True
         return line
 
 
 class _FieldLimit:
-    """Raises ``csv.field_size_limit()`` to :data:`MAX_LINE_CHARS` while a row is parsed.
+    """Raises ``csv.field_size_limit()`` to :data:`MAX_LINE_CHARS` while a row is parsed
+    whose lines are longer than the limit (a shorter row cannot hold a longer cell).
 
     The setting is global to the process: readers in several threads share one raise
     (the last one out puts the old value back), and a limit already as high is left
@@ -93,6 +113,11 @@ class _FieldLimit:
             if self.users == 0 and self.saved < MAX_LINE_CHARS:
                 csv.field_size_limit(self.saved)
 
+    def base(self) -> int:
+        """The limit as the process has it, not raised by any reader."""
+        with self.lock:
+            return self.saved if self.users else csv.field_size_limit()
+
 
 _FIELD_LIMIT = _FieldLimit()
 
@@ -100,10 +125,13 @@ _FIELD_LIMIT = _FieldLimit()
 def _next(
     rows: Iterator[list[str]], feed: _CsvLines, source: str, row: int
 ) -> list[str] | OverlongLineError | None:
-    feed.handed = 0
+    # The limit is raised only for a record whose lines, so far, are longer than the limit
+    # could be while it is parsed: the lower of the process's own limit when the file was
+    # opened (``feed.low`` before this) and the limit now (any reader's raise excluded).
+    feed.handed = feed.chars = 0
+    feed.low = min(feed.low, csv.field_size_limit())
     try:
-        with _FIELD_LIMIT:
-            return next(rows)
+        return next(rows)
     except StopIteration:
         return None
     except OverlongLineError as exc:
@@ -123,6 +151,10 @@ def _next(
             source=source,
             row=row,
         ) from None
+    finally:
+        if feed.raised:
+            feed.raised = False
+            _FIELD_LIMIT.__exit__()
 
 
 def _header(
@@ -199,6 +231,7 @@ def csv_records(
     """
     feed = _CsvLines(lines if isinstance(lines, LineSource) else LineSource(lines, source))
     rows = csv.reader(feed, strict=True)
+    feed.low = _FIELD_LIMIT.base()
     header = _header(rows, feed, source, needs)
     width = len(header)
     named = [i for i, name in enumerate(header) if name]
@@ -221,7 +254,8 @@ def csv_records(
         problem = None
         if len(cells) != width or not all_named:
             problem = _shape_problem(header, cells)
-        if problem is None and _UNDECODED.search("".join(cells)):
+        joined = "".join(cells)
+        if problem is None and not joined.isascii() and _UNDECODED.search(joined):
             index, reason = next(
                 (i, r) for i, c in enumerate(cells) if (r := undecoded(c)) is not None
             )
@@ -239,6 +273,11 @@ def csv_records(
 
 def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not a finite number and not valid JSON")
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=unique_keys, parse_constant=_no_constant)
+"""What ``json.loads(text, object_pairs_hook=unique_keys, parse_constant=_no_constant)``
+uses, made once (``loads`` makes a decoder per call)."""
 
 
 def jsonl_records(lines: Iterable[str], source: str) -> Iterator[Record | RejectedRow]:
@@ -268,12 +307,15 @@ def jsonl_records(lines: Iterable[str], source: str) -> Iterator[Record | Reject
         text = line.lstrip("\ufeff").strip() if row == 1 else line.strip()
         if not text:
             continue
-        bad = undecoded(text)
+        bad = None if text.isascii() else undecoded(text)  # isascii: O(1), no surrogate
         if bad is not None:
             yield RejectedRow(source=source, row=row, column=None, reason=bad)
             continue
         try:
-            value = json.loads(text, object_pairs_hook=unique_keys, parse_constant=_no_constant)
+            if text[0] == "\ufeff":  # json.loads refuses it, naming the BOM
+                value = json.loads(text, object_pairs_hook=unique_keys, parse_constant=_no_constant)
+            else:
+                value = _DECODER.decode(text)
         except json.JSONDecodeError as exc:
             reason = f"malformed JSON at column {exc.colno}: {exc.msg}"
             if "control character" in exc.msg:

@@ -154,6 +154,11 @@ class LineSource:
         self._pushed: str | None = None
         self.name = name
         self.gzipped = gzipped
+        self.readline = None if gzipped else self._readline
+        """``readline`` of a plain text stream (``None`` otherwise): a line read with
+        ``readline(size)`` for ``size`` > :data:`MAX_LINE_CHARS` + 1 that ends in
+        ``\n`` and is no longer is what :meth:`line` gives, when nothing is pushed
+        back; any other piece goes back through :meth:`push`."""
 
     def _piece(self, size: int) -> str:
         if self._pushed is not None:
@@ -167,6 +172,11 @@ class LineSource:
             return self._readline(size)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise _gzip_error(exc, self.name) from None
+
+    def push(self, piece: str) -> None:
+        """Give ``piece`` (read by :attr:`readline`, nothing read since) back, to be read
+        again first."""
+        self._pushed = piece
 
     def __iter__(self) -> Iterator[str]:
         if self._items is not None:

@@ -388,5 +388,16 @@ def dump_model(
                 "path", f"cannot tell the format from {target.name!r}; use .toml or .json"
             )
         format = "toml" if suffix == ".toml" else "json"
-    target.write_text(model_to_text(model, format), encoding="utf-8", newline="\n")
+    text = model_to_text(model, format)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: refused before the file is touched
+        around = text[max(exc.start - 30, 0) : exc.start].rsplit("\n", 1)[-1]
+        raise InvalidValueError(
+            "model",
+            f"holds text that is not valid Unicode (the lone surrogate {text[exc.start]!r} "
+            f"after {around!r}); it cannot be written as UTF-8: replace it with the "
+            "character it was meant to be",
+        ) from None
+    target.write_bytes(data)
     return target

@@ -173,7 +173,7 @@ class ActivityLog:
             raise ValueError("kinds: an index outside the snapshot's kinds table")
         log.keys = [kinds[i] for i in indexes]
         log.intent = bytearray(intent.encode("ascii").translate(_FLAGS))
-        log.ids = ids
+        log.ids = None if ids is None else list(ids)  # not the caller's list
         for i in range(1, len(log.times)):
             if log.times[i] == log.times[i - 1] and log._order(i) < log._order(i - 1):
                 raise ValueError("events at the same time are out of order")

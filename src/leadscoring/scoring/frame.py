@@ -26,7 +26,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..core.checks import OnUnknown, check_choice, check_moment
+from ..core.checks import FrameIds, OnUnknown, check_choice, check_moment
 from ..core.identity import Identities
 from ..core.lead import Lead
 from ..core.rules import AttributeRule, RateRule
@@ -54,6 +54,7 @@ def score_frame(
     on_unknown: OnUnknown = "raise",
     by_rule: bool = False,
     identities: Identities | None = None,
+    ids: FrameIds = "check",
 ) -> Any:
     """Score every lead of an events table at ``as_of``; a table of the same kind back.
 
@@ -72,6 +73,17 @@ def score_frame(
     the leads are those the re-keyed rows name, in order of first appearance: a lead
     first seen through an alias's row stands where that row is.
 
+    ``ids`` says what the ``id`` column promises. ``"check"`` (the default): rows
+    repeating an event (same lead and id) count once, and two different rows sharing a
+    lead and an id raise :class:`~leadscoring.InvalidEventError`; finding that out hashes
+    every (lead, id) pair. ``"unique"``: the caller vouches that no lead repeats an id,
+    and that work is skipped; the result is that of ``"check"`` whenever it is true, and
+    if it is not, every row counts (a repeated event once per row, as rows without an id
+    count). ``"absent"``: the table has no ``id`` column (every row an event of its
+    own); one present raises :class:`~leadscoring.InvalidInputError` (drop it, or pass
+    ``"unique"`` or ``"check"``). Another value raises
+    :class:`~leadscoring.InvalidValueError`.
+
     The result has one row per lead: ``lead_id``, ``total``, ``fit``, ``engagement``, one
     ``by_group.<group>`` column per group, and with ``by_rule=True`` one ``by_rule.<rule>``
     column per rule. Bad input raises :class:`~leadscoring.InvalidInputError` naming the
@@ -82,7 +94,7 @@ def score_frame(
     model = check_model(model)
     check_choice(on_unknown, ("raise", "warn", "ignore"), "on_unknown")
     moment = check_moment(as_of)
-    frame = FrameInput(events_df, leads_df, moment, on_unknown, identities=identities)
+    frame = FrameInput(events_df, leads_df, moment, on_unknown, identities=identities, ids=ids)
     out = frame_scores(frame, compile_model(model))
     data: dict[str, Any] = {"lead_id": frame.lead_ids}
     for name, values in out.items():

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..core.checks import OnUnknown, check_choice, check_moment, expect
+from ..core.checks import FrameIds, OnUnknown, check_choice, check_moment, expect
 from ..core.identity import Identities
 from ..signals.dormancy import DormancyPolicy
 
@@ -116,11 +116,14 @@ def _frame(
     as_of: datetime,
     on_unknown: OnUnknown,
     identities: Identities | None,
+    ids: FrameIds,
 ) -> FrameInput:
     from .frame_input import FrameInput
 
     check_choice(on_unknown, ("raise", "warn", "ignore"), "on_unknown")
-    return FrameInput(events_df, leads_df, check_moment(as_of), on_unknown, identities=identities)
+    return FrameInput(
+        events_df, leads_df, check_moment(as_of), on_unknown, identities=identities, ids=ids
+    )
 
 
 def times(us: Array, missing: Array, backend: str) -> Any:
@@ -225,6 +228,7 @@ def activity_frame(
     policy: DormancyPolicy | None = None,
     on_unknown: OnUnknown = "raise",
     identities: Identities | None = None,
+    ids: FrameIds = "check",
 ) -> Any:
     """Every lead's activity at ``as_of``, as :func:`~leadscoring.activity_all` finds it:
     one row per lead (of ``leads_df``, or those the events name, as in
@@ -236,10 +240,12 @@ def activity_frame(
     ``reactivation_kind`` and ``silence`` (nulls without one). ``leads_df`` gives the
     statuses (``status``, ``status_changed_at``) lost deals and customers return by.
     ``identities`` unite histories as in :func:`~leadscoring.score_frame` (an alias's
-    rows are its lead's from its link on; an alias gets no row).
+    rows are its lead's from its link on; an alias gets no row). ``ids`` (``"check"``,
+    ``"unique"`` or ``"absent"``) says what the ``id`` column promises, as for
+    :func:`~leadscoring.score_frame`.
     """
     policy = _policy(policy)
-    frame = _frame(events_df, leads_df, as_of, on_unknown, identities)
+    frame = _frame(events_df, leads_df, as_of, on_unknown, identities, ids)
     found = frame.activity(policy)
     return frame.native({"lead_id": frame.lead_ids, **activity_columns(frame, found)})
 
@@ -252,6 +258,7 @@ def reactivations_frame(
     policy: DormancyPolicy | None = None,
     on_unknown: OnUnknown = "raise",
     identities: Identities | None = None,
+    ids: FrameIds = "check",
 ) -> Any:
     """Every reactivation found up to ``as_of``, one row each (by lead, oldest first), as
     :attr:`Activity.reactivations <leadscoring.Activity.reactivations>` lists them.
@@ -264,7 +271,7 @@ def reactivations_frame(
     import numpy as np
 
     policy = _policy(policy)
-    frame = _frame(events_df, leads_df, as_of, on_unknown, identities)
+    frame = _frame(events_df, leads_df, as_of, on_unknown, identities, ids)
     found = frame.activity(policy)
     backend = backend_of(frame)
     start, done = found.found.start, found.found.done

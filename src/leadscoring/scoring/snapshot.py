@@ -323,7 +323,7 @@ def load(
         if "lead" not in entry:
             raise _fail(path, "missing key 'lead'")
         if entry["lead"] is not None:
-            record = _at(f"{path}.lead", partial(_lead, entry["lead"]))
+            record = _at(f"{path}.lead", partial(_lead, _table(entry["lead"], f"{path}.lead")))
             if record.id != lead_id:
                 raise _fail(f"{path}.lead.id", f"is {record.id!r}, not the lead's id")
             loaded.records[lead_id] = record
