@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -98,7 +98,7 @@ def _properties(value: Mapping[str, Scalar]) -> FrozenMap[str, Scalar]:
     return freeze_scalars(value, "Event.properties", InvalidEventError)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class Event:
     """Something a lead did at a moment: a page view, an email click, a form, a purchase.
 
@@ -116,6 +116,34 @@ class Event:
     at: datetime = attrs.field(converter=_at)
     properties: Mapping[str, Scalar] = attrs.field(factory=FrozenMap, converter=_properties)
     id: str | None = attrs.field(default=None, converter=_event_id)
+
+    def __init__(
+        self,
+        *,
+        lead_id: str,
+        type: str,
+        at: datetime | str,
+        properties: Mapping[str, Scalar] | None = None,
+        id: str | int | None = None,
+    ) -> None:
+        # The converters above, each call skipped where its own fast path would return
+        # the value unchanged (attrs' generated __init__ calls every one, and this is
+        # the hot path of every loader and engine that builds events).
+        if not (lead_id.__class__ is str and lead_id and not lead_id.isspace()):
+            lead_id = _lead_id(lead_id)
+        if not (type.__class__ is str and type and not type.isspace()):
+            type = _type(type)
+        if at.__class__ is not datetime or at.tzinfo is not UTC:
+            at = _at(at)
+        if properties.__class__ is not FrozenMap:
+            properties = _properties(properties)  # type: ignore[arg-type]
+        if id is not None and not (id.__class__ is str and id and not id.isspace()):
+            id = _event_id(id)
+        _set_lead_id(self, lead_id)
+        _set_type(self, type)
+        _set_at(self, at)
+        _set_properties(self, properties)
+        _set_id(self, id)
 
     def field(self, name: str, default: object = None) -> object:
         """The value a condition sees under ``name``: ``type``, ``id`` or a property."""
