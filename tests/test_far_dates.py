@@ -134,9 +134,7 @@ def far_model(decay: Any) -> ScoringModel:
         RateRule(name="rate", numerator=when(type="page_view"), denominator=ls.All(),
                  within=timedelta(days=365_000), at_least=0.1, min_denominator=1, points=2),
     ]  # fmt: skip
-    return ScoringModel(
-        name="far", rules=[*PACKAGED.rules, *extra], default_decay=decay, version=1
-    )
+    return ScoringModel(name="far", rules=[*PACKAGED.rules, *extra], default_decay=decay, version=1)
 
 
 MODELS = [pytest.param(far_model(d), id=repr(d)) for d in DECAYS]
@@ -360,3 +358,54 @@ def write_events(folder: Path, kind: str, text: str) -> Path:
     else:
         path.write_text(f"lead_id,type,at,category\nL1,page_view,{text},service\n", "utf-8")
     return path
+
+
+# --------------------------------------------------------------------------- the CLI
+
+CLI_TIMES = ["0001-01-01T00:00:00Z", "0001-01-02T12:00:00Z", "9999-12-31T23:59:59Z"]
+
+
+@pytest.mark.parametrize("command", ["score", "assess", "assess --engine frame"])
+@pytest.mark.parametrize("at", CLI_TIMES)
+@pytest.mark.parametrize("as_of", [*CLI_TIMES, "9999-12-31T23:59:59.999999Z"])
+def test_the_cli_scores_far_dates_or_names_the_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, at: str, as_of: str
+) -> None:
+    """Every far pair gives exit status 0 and finite JSON numbers, or a one-line error
+    naming the field (an event after as_of is simply not counted yet)."""
+    from leadscoring.cli import main
+
+    (tmp_path / "leads.csv").write_text("id,status,role\nL1,lost,manager\n", "utf-8")
+    rows = f"id,lead_id,type,at,category\ne1,L1,page_view,{at},pricing\n"
+    rows += f"e2,L1,page_view,{at},service\n"
+    (tmp_path / "events.csv").write_text(rows, "utf-8")
+    files = ["--leads", str(tmp_path / "leads.csv"), "--events", str(tmp_path / "events.csv")]
+    args = [*command.split(), "--model", "b2b-default", *files, "--as-of", as_of,
+            "--format", "json"]  # fmt: skip
+    status = main(args)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    assert status == 0, err
+    document = json.loads(out)
+    results = document.get("scores") or document.get("assessments")
+    (only,) = results
+    total = only.get("total", only.get("score"))
+    assert isinstance(total, int | float)
+    assert math.isfinite(total)
+
+
+@pytest.mark.parametrize("as_of", OUT_OF_RANGE)
+def test_the_cli_names_an_as_of_outside_the_calendar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], as_of: str
+) -> None:
+    from leadscoring.cli import main
+
+    """A usage error (exit status 2) that says the moment is out of range."""
+    (tmp_path / "leads.csv").write_text("id\nL1\n", "utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["score", "--model", "b2b-default", "--leads", str(tmp_path / "leads.csv"),
+              "--as-of", as_of])  # fmt: skip
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert "Traceback" not in err
+    assert f"argument --as-of: {as_of} is out of range in UTC" in err, err

@@ -124,7 +124,9 @@ def _moment(text: str) -> datetime:
         return to_utc(text, "--as-of")
     except NaiveDatetimeError:
         raise argparse.ArgumentTypeError(f"{text!r} has no time zone; {example}") from None
-    except InvalidValueError:
+    except InvalidValueError as exc:
+        if "out of range" in exc.message:  # a real moment, but before year 1 or after 9999
+            raise argparse.ArgumentTypeError(exc.message) from None
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 moment; {example}") from None
 
 
