@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, cast
 
 from .errors import InvalidValueError, UnknownLeadError, UnknownLeadWarning
 from .event import Event, dedupe_sorted
@@ -30,6 +30,7 @@ __all__ = [
     "check_choice",
     "check_event",
     "check_events",
+    "check_ids",
     "check_iterable",
     "check_lead",
     "check_leads",
@@ -108,6 +109,28 @@ def check_choice(value: object, options: Sequence[str], field: str) -> str:
         allowed = ", ".join(repr(o) for o in options)
         raise InvalidValueError(field, f"must be one of {allowed}, got {value!r}")
     return str(value)
+
+
+def check_ids(ids: object) -> FrameIds:
+    """``ids`` if it is one of ``"check"``, ``"unique"``, ``"absent"``; else
+    :class:`~leadscoring.InvalidValueError` naming ``ids`` and the choices.
+
+    What each promises of the events table's ``id`` column:
+
+    - ``"check"`` (the default): nothing. The (lead, id) pairs are hashed to look for
+      repeats; a row repeating an event (same lead, id and cells) counts once, and two
+      different rows sharing a lead and an id raise :class:`~leadscoring.InvalidEventError`.
+    - ``"unique"``: no lead has two rows with the same id (with ``identities``: after an
+      alias's ids are qualified by the alias), so nothing is looked for; the results are
+      those of ``"check"`` whenever that holds. If it does not, each row is an event of
+      its own, as rows without an id are: a repeated event counts once per row, and
+      nothing is raised. The ids are still read where they matter (the order of events
+      at the same moment, ``event_id`` of a reactivation, a rule on ``id``).
+    - ``"absent"``: the table has no ``id`` column (every row is an event of its own, as
+      a table without one); if it has one, :class:`~leadscoring.InvalidInputError` says
+      so (drop the column, or pass ``"unique"`` or ``"check"``).
+    """
+    return cast(FrameIds, check_choice(ids, FRAME_IDS, "ids"))
 
 
 def group_events(

@@ -21,6 +21,7 @@ __all__ = [
     "PageCategory",
     "canonical",
     "dedupe_sorted",
+    "event_digest",
     "event_fingerprint",
     "event_sort_key",
     "in_event_order",
@@ -273,7 +274,9 @@ def in_event_order(events: Iterable[Event]) -> list[Event]:
     return ordered
 
 
-def _digest(event: Event) -> str:
+def event_digest(event: Event) -> str:
+    """:func:`event_fingerprint` of ``event`` at its own time: what tells two events
+    sharing an id apart (the batch engines' de-duplication and the loaders')."""
     return event_fingerprint(event, to_us(event.at))
 
 
@@ -302,7 +305,7 @@ def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
         if event.id is not None:
             first = seen.get(event.id)
             if first is not None:
-                if _digest(first) != _digest(event):
+                if event_digest(first) != event_digest(event):
                     raise InvalidEventError(
                         "Event.id",
                         f"two different events of lead {event.lead_id!r} share id {event.id!r} "

@@ -18,10 +18,9 @@ import attrs
 
 from ..core.aliases import Scalar
 from ..core.errors import ColumnNameWarning, InvalidInputError, InvalidValueError
-from ..core.event import Event, _checked_event, event_fingerprint
+from ..core.event import Event, _checked_event, event_digest
 from ..core.lead import Lead, LeadStatus
 from ..core.mapping import FrozenMap
-from ..core.times import to_us
 from ._cells import RowError, did_you_mean, is_empty, number, scalar, text, timestamp
 from ._columns import EventColumns, Extras, LeadColumns
 
@@ -257,15 +256,11 @@ def _extras_checked(
     return out
 
 
-def _digest(event: Event) -> str:
-    return event_fingerprint(event, to_us(event.at))
-
-
 class _EventMaker:
     """Turns the fields of one row into an :class:`Event`, or raises :class:`RowError`.
 
     Remembers the first event of each (lead id, event id), to reject a later row that
-    reuses the id for a different event: by its digest (:func:`event_fingerprint`), or,
+    reuses the id for a different event: by its digest (:func:`event_digest`), or,
     with ``keep_first`` (for a caller that keeps every event it is given anyway), the
     event itself, whose digest is then computed only when its id comes again.
     """
@@ -350,9 +345,9 @@ class _EventMaker:
                     differs = False
                 else:
                     first_row = self.rows[key]
-                    differs = _digest(seen) != _digest(event)
+                    differs = event_digest(seen) != event_digest(event)
             else:
-                digest = _digest(event)
+                digest = event_digest(event)
                 first_row, first_digest = self.ids.setdefault(key, (row, digest))
                 differs = first_digest != digest
             if differs:

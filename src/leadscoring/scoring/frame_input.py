@@ -3,7 +3,7 @@
 An events table (and maybe a leads table) is checked, its rows given their lead (an
 alias's re-keyed to its lead with ``identities``: :mod:`.frame_identities`), the rows that
 count at ``as_of`` chosen (known lead, not after ``as_of``, one copy of each id unless the
-caller vouches for the ids: ``ids``, :func:`check_ids`) and its columns coded
+caller vouches for them: ``ids``, ``core.checks.check_ids``) and its columns coded
 (:mod:`.frame_columns`), for :func:`~leadscoring.scoring.frame.frame_scores`, the activity
 detector (:mod:`.frame_activity`) and the assessment tables. Needs the
 optional ``frames`` extra (:func:`_modules` says which package is missing).
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from ..core.checks import FRAME_IDS, FrameIds, OnUnknown, check_choice, report_unknown
+from ..core.checks import FrameIds, OnUnknown, check_ids, report_unknown
 from ..core.errors import InvalidEventError, InvalidInputError, InvalidValueError
 from ..core.event import Event, canonical, event_sort_key, plain_value
 from ..core.identity import Identities, check_identities, source_id
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from .frame_columns import Coded, Table
 
-__all__ = ["FrameInput", "check_ids"]
+__all__ = ["FrameInput"]
 
 _EVENT_COLUMNS = ("lead_id", "type", "at", "id")
 
@@ -45,35 +45,13 @@ def _modules() -> None:
         ) from exc
 
 
-def check_ids(ids: object) -> FrameIds:
-    """``ids`` if it is one of ``"check"``, ``"unique"``, ``"absent"``; else
-    :class:`~leadscoring.InvalidValueError` naming ``ids`` and the choices.
-
-    What each promises of the events table's ``id`` column:
-
-    - ``"check"`` (the default): nothing. The (lead, id) pairs are hashed to look for
-      repeats; a row repeating an event (same lead, id and cells) counts once, and two
-      different rows sharing a lead and an id raise :class:`~leadscoring.InvalidEventError`.
-    - ``"unique"``: no lead has two rows with the same id (with ``identities``: after an
-      alias's ids are qualified by the alias), so nothing is looked for; the results are
-      those of ``"check"`` whenever that holds. If it does not, each row is an event of
-      its own, as rows without an id are: a repeated event counts once per row, and
-      nothing is raised. The ids are still read where they matter (the order of events
-      at the same moment, ``event_id`` of a reactivation, a rule on ``id``).
-    - ``"absent"``: the table has no ``id`` column (every row is an event of its own, as
-      a table without one); if it has one, :class:`~leadscoring.InvalidInputError` says
-      so (drop the column, or pass ``"unique"`` or ``"check"``).
-    """
-    return cast(FrameIds, check_choice(ids, FRAME_IDS, "ids"))
-
-
 class FrameInput:
     """An events table (and maybe a leads table) read and checked once, for every frame
     call: the leads, each row's lead, the rows that count at ``as_of`` (known lead, not
     after ``as_of``, one copy of each id), and the columns as codes.
 
-    ``ids`` (:func:`check_ids`): ``"check"`` looks for repeated (lead, id) pairs,
-    ``"unique"`` takes the caller's word that there are none (every counted row is an
+    ``ids`` (``core.checks.check_ids``): ``"check"`` looks for repeated (lead, id)
+    pairs, ``"unique"`` takes the caller's word that there are none (every counted row is an
     event), ``"absent"`` requires the table to have no ``id`` column.
 
     With ``identities``, the rows of each alias linked by ``as_of`` are its lead's (their
